@@ -1,0 +1,4 @@
+import type { CliCommand } from './command.js';
+
+/** Every subcommand, in the order `--help` lists them. Add one line per command file. */
+export const COMMANDS: CliCommand[] = [];
