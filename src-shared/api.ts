@@ -1,0 +1,218 @@
+/**
+ * The HTTP API both viewers use (the Electron window and LAN browsers), versioned under /api/v1.
+ * One table of routes; request and response bodies are typed here so the server and the renderer
+ * import the same shapes. Errors always answer `{ error: ErrorInfo }` with the catalogue's status.
+ *
+ * Stream ids appear in paths as two segments: /streams/<deviceUid>/<versionSid>.
+ */
+import type { ErrorInfo } from './errors.js';
+import type { StreamId } from './access-unit.js';
+import type { StreamStatus } from './stream-status.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface ApiErrorBody {
+  error: ErrorInfo;
+}
+
+// ---- Sign-in -------------------------------------------------------------------------------------
+
+export interface SignInRequest {
+  username: string;
+  password: string;
+}
+
+export interface SessionInfo {
+  username: string;
+  role: 'admin' | 'viewer';
+  /** How this session was made. */
+  via: 'password' | 'client-certificate' | 'local-app';
+}
+
+/** GET /setup: whether first-run admin creation is still open. POST /setup creates the admin. */
+export interface SetupStatus {
+  needsAdmin: boolean;
+}
+
+export interface SetupRequest {
+  /** The one-time token the headless service printed in its setup link (the desktop app passes it itself). */
+  token: string;
+  username: string;
+  password: string;
+}
+
+// ---- Streams and state ---------------------------------------------------------------------------
+
+export interface StreamVersionSummary {
+  versionSid: string;
+  streamId: StreamId;
+  status: StreamStatus;
+  recording: boolean;
+}
+
+export interface CameraSummary {
+  deviceUid: string;
+  name: string;
+  groupUid: string;
+  groupName: string;
+  enabled: boolean;
+  /** In the order of the config; the first is the main (high) stream, the last the lowest. */
+  versions: StreamVersionSummary[];
+}
+
+export interface StreamsResponse {
+  cameras: CameraSummary[];
+}
+
+// ---- Recordings ------------------------------------------------------------------------------------
+
+export interface RecordingSegment {
+  /** Opaque id of the segment (its file name). */
+  id: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  frames: number;
+  /** True while it is being written. */
+  open: boolean;
+}
+
+/** GET /recordings/<device>/<version>?from=<ms>&to=<ms> */
+export interface RecordingsResponse {
+  streamId: StreamId;
+  segments: RecordingSegment[];
+}
+
+/** Client → server text messages on a playback socket (/playback/<device>/<version>?from=<ms>&speed=<n>). */
+export type PlaybackControlMessage =
+  | { type: 'seek'; timeMs: number }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** 0 means as fast as the viewer takes it. */
+  | { type: 'speed'; speed: number }
+  | { type: 'step'; direction: 'next-keyframe' | 'previous-keyframe' };
+
+// ---- Config --------------------------------------------------------------------------------------
+
+/** PUT /config answers this on success; a 400 carries every problem, each with its JSON path. */
+export interface ConfigSaveResponse {
+  applied: 'live' | 'restart-needed';
+  /** What could not be applied without a restart, in words. */
+  restartReasons: string[];
+}
+
+export interface ConfigErrorsBody {
+  error: ErrorInfo;
+  /** Every problem found, each with `path`, so the editor can show it beside its field. */
+  errors: ErrorInfo[];
+}
+
+/** POST /probe: the config editor's "Test connection". Passwords may be omitted to use the stored one. */
+export interface ProbeRequest {
+  url: string;
+  user?: string;
+  password?: string;
+  /** When editing an existing camera, its uid: the stored password is used if `password` is absent. */
+  deviceUid?: string;
+  transport?: 'udp' | 'tcp' | 'auto';
+  seconds?: number;
+}
+
+export interface ProbeResult {
+  codec: string;
+  profile: string;
+  width: number;
+  height: number;
+  fps: number | null;
+  frames: number;
+  keyframes: number;
+  bitrateKbps: number;
+  lostPackets: number;
+  transport: 'udp' | 'tcp';
+  firstFrameMs: number;
+  quirks: string[];
+}
+
+// ---- Users and certificates ----------------------------------------------------------------------
+
+export interface UserSummary {
+  username: string;
+  role: 'admin' | 'viewer';
+  createdMs: number;
+}
+
+export interface UserWriteRequest {
+  username: string;
+  password: string;
+  role: 'admin' | 'viewer';
+}
+
+export interface CertificateSummary {
+  serial: string;
+  subject: string;
+  notBeforeMs: number;
+  notAfterMs: number;
+  revoked: boolean;
+  kind: 'ca' | 'server' | 'client';
+}
+
+export interface CertificatesResponse {
+  ca: CertificateSummary;
+  server: CertificateSummary[];
+  clients: CertificateSummary[];
+}
+
+/** POST /certs/clients → the .p12 file (application/x-pkcs12) protected by `password`. */
+export interface IssueClientCertRequest {
+  name: string;
+  password: string;
+}
+
+// ---- Telemetry -----------------------------------------------------------------------------------
+
+export interface StorageTelemetry {
+  rootPath: string;
+  limitBytes: number;
+  usedBytes: number;
+  freeBytes: number;
+  oldestMs: number | null;
+  newestMs: number | null;
+}
+
+export interface TelemetryResponse {
+  nowMs: number;
+  streams: StreamStatus[];
+  storage: StorageTelemetry;
+  server: { connections: number; viewers: number; bytesOut: number };
+}
+
+/**
+ * Every route: method, path (`:name` segments), and whether it needs a signed-in session.
+ * The server registers from this table and a test walks it to prove each protected route answers 401.
+ */
+export const API_ROUTES = [
+  { method: 'GET', path: '/api/v1/session', auth: false },
+  { method: 'POST', path: '/api/v1/session', auth: false },
+  { method: 'DELETE', path: '/api/v1/session', auth: true },
+  { method: 'GET', path: '/api/v1/setup', auth: false },
+  { method: 'POST', path: '/api/v1/setup', auth: false },
+  { method: 'GET', path: '/api/v1/streams', auth: true },
+  { method: 'GET', path: '/api/v1/streams/:deviceUid/:versionSid', auth: true },
+  { method: 'GET', path: '/api/v1/recordings/:deviceUid/:versionSid', auth: true },
+  { method: 'GET', path: '/api/v1/export/:deviceUid/:versionSid', auth: true },
+  { method: 'GET', path: '/api/v1/live/:deviceUid/:versionSid', auth: true },
+  { method: 'GET', path: '/api/v1/playback/:deviceUid/:versionSid', auth: true },
+  { method: 'GET', path: '/api/v1/config', auth: true },
+  { method: 'PUT', path: '/api/v1/config', auth: true },
+  { method: 'POST', path: '/api/v1/probe', auth: true },
+  { method: 'GET', path: '/api/v1/users', auth: true },
+  { method: 'POST', path: '/api/v1/users', auth: true },
+  { method: 'DELETE', path: '/api/v1/users/:username', auth: true },
+  { method: 'GET', path: '/api/v1/certs', auth: true },
+  { method: 'GET', path: '/api/v1/certs/ca', auth: true },
+  { method: 'POST', path: '/api/v1/certs/clients', auth: true },
+  { method: 'POST', path: '/api/v1/certs/clients/:serial/revoke', auth: true },
+  { method: 'GET', path: '/api/v1/telemetry', auth: true },
+  { method: 'GET', path: '/api/v1/discovery', auth: true },
+  { method: 'GET', path: '/live/:deviceUid/:versionSid.mp4', auth: true },
+] as const;
