@@ -10,7 +10,7 @@ import { useAppStore } from '../store/app-store.js';
 import type { ThemeChoice } from '../store/app-store.js';
 import { LiveGrid } from '../grid/live-grid.js';
 import { PlaybackPage } from '../playback/playback-page.js';
-import { StatusPage } from '../status/status-page.js';
+import { StatusPage, useTelemetryPolling } from '../status/status-page.js';
 import { ConfigEditor } from '../config-editor/config-editor.js';
 
 type Route =
@@ -67,9 +67,7 @@ export function App(): JSX.Element {
   const setCameras = useAppStore((s) => s.setCameras);
   const setCamerasError = useAppStore((s) => s.setCamerasError);
   const theme = useAppStore((s) => s.theme);
-  const setTheme = useAppStore((s) => s.setTheme);
   const largeType = useAppStore((s) => s.largeType);
-  const setLargeType = useAppStore((s) => s.setLargeType);
   useLook(theme, largeType);
 
   useEffect(() => {
@@ -98,13 +96,22 @@ export function App(): JSX.Element {
     };
   }, [session, setCameras, setCamerasError]);
 
+  if (session === null) return <p className="loading">Checking your sign-in…</p>;
+  return <SignedIn session={session} route={route} />;
+}
+
+function SignedIn(props: { session: SessionInfo; route: Route }): JSX.Element {
+  const { session, route } = props;
+  const theme = useAppStore((s) => s.theme);
+  const setTheme = useAppStore((s) => s.setTheme);
+  const largeType = useAppStore((s) => s.largeType);
+  const setLargeType = useAppStore((s) => s.setLargeType);
+  useTelemetryPolling();
   const signOut = (): void => {
     sendJson('DELETE', '/session')
       .catch(() => {})
       .finally(() => window.location.assign('/signin.html'));
   };
-
-  if (session === null) return <p className="loading">Checking your sign-in…</p>;
 
   const nav: Array<{ href: string; label: string; page: Route['page'] }> = [
     { href: '#/live', label: 'Live', page: 'live' },

@@ -1,7 +1,7 @@
 /** Storage: where recordings go, how much space they may take (with the live usage), and how long they stay. */
 import type { JSX } from 'react';
 import { useAppStore } from '../store/app-store.js';
-import { useTelemetryPolling, UsageBar } from '../status/status-page.js';
+import { UsageBar } from '../status/status-page.js';
 import { formatBytes, formatDuration } from '../ui/format.js';
 import { CheckField, Fields, SelectField, TextField } from './fields.js';
 
@@ -9,7 +9,6 @@ const STORAGE = 'context.filesystem.streams';
 const WRITE = 'server.defaults.streams.params.write';
 
 export function StorageSection(): JSX.Element {
-  useTelemetryPolling();
   const storage = useAppStore((s) => s.telemetry?.storage ?? null);
   return (
     <div>

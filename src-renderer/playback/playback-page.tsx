@@ -193,7 +193,7 @@ export function PlaybackPage(props: { deviceUid: string | null }): JSX.Element {
       />
       <div className="controls" role="toolbar" aria-label="Playback controls">
         <button type="button" onClick={() => controller.current?.step('previous-keyframe')} title="Previous keyframe">
-          ⏮ Key
+          ‹ Keyframe
         </button>
         {playing ? (
           <button type="button" className="primary" onClick={() => controller.current?.pause()}>
@@ -212,7 +212,7 @@ export function PlaybackPage(props: { deviceUid: string | null }): JSX.Element {
           </button>
         )}
         <button type="button" onClick={() => controller.current?.step('next-keyframe')} title="Next keyframe">
-          Key ⏭
+          Keyframe ›
         </button>
         <span role="group" aria-label="Speed">
           {SPEEDS.map((s) => (

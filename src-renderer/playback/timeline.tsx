@@ -6,7 +6,7 @@
 import { useRef } from 'react';
 import type { JSX, KeyboardEvent, PointerEvent } from 'react';
 import type { RecordingSegment } from '../../src-shared/api.js';
-import { formatClock } from '../ui/format.js';
+import { formatClock, formatHourMinute } from '../ui/format.js';
 
 export interface TimelineProps {
   fromMs: number;
@@ -102,7 +102,7 @@ export function Timeline(props: TimelineProps): JSX.Element {
       </div>
       <div className="timeline-hours" aria-hidden="true">
         {ticks.map((t) => (
-          <Tick key={t} leftPct={pct(t)} label={formatClock(t).replace(/:00$/, '')} />
+          <Tick key={t} leftPct={pct(t)} label={step < 60_000 ? formatClock(t) : formatHourMinute(t)} />
         ))}
       </div>
     </div>

@@ -2,7 +2,7 @@
  * Status: per stream state, fps, bitrate, lost packets and reconnects with charts over the last hour (the
  * store keeps a bounded history of telemetry polls), disk usage and days of recordings kept, server connections.
  */
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { JSX } from 'react';
 import type { TelemetryResponse } from '../../src-shared/api.js';
 import { ApiError, getJson } from '../api/api-client.js';
@@ -12,10 +12,10 @@ import { Sparkline } from './sparkline.js';
 
 export const TELEMETRY_POLL_MS = 5000;
 
-/** Polls telemetry into the store while mounted. */
-export function useTelemetryPolling(): string | null {
+/** Polls telemetry into the store while mounted (the app shell, so the charts have history when opened). */
+export function useTelemetryPolling(): void {
   const addTelemetry = useAppStore((s) => s.addTelemetry);
-  const [error, setError] = useState<string | null>(null);
+  const setError = useAppStore((s) => s.setTelemetryError);
   useEffect(() => {
     let stopped = false;
     const load = (): void => {
@@ -35,12 +35,11 @@ export function useTelemetryPolling(): string | null {
       stopped = true;
       clearInterval(timer);
     };
-  }, [addTelemetry]);
-  return error;
+  }, [addTelemetry, setError]);
 }
 
 export function StatusPage(): JSX.Element {
-  const error = useTelemetryPolling();
+  const error = useAppStore((s) => s.telemetryError);
   const telemetry = useAppStore((s) => s.telemetry);
   const history = useAppStore((s) => s.history);
   if (telemetry === null) return <p className="loading">{error ?? 'Loading the status…'}</p>;

@@ -41,6 +41,7 @@ interface AppState {
   theme: ThemeChoice;
   largeType: boolean;
   telemetry: TelemetryResponse | null;
+  telemetryError: string | null;
   history: Record<string, StreamSample[]>;
   setSession(session: SessionInfo | null): void;
   setCameras(cameras: CameraSummary[]): void;
@@ -51,6 +52,7 @@ interface AppState {
   setTheme(theme: ThemeChoice): void;
   setLargeType(on: boolean): void;
   addTelemetry(t: TelemetryResponse): void;
+  setTelemetryError(message: string | null): void;
 }
 
 /** Cameras in the user's order: remembered ones first as arranged, new ones after in config order. */
@@ -74,6 +76,7 @@ export const useAppStore = create<AppState>()(
       theme: 'system',
       largeType: false,
       telemetry: null,
+      telemetryError: null,
       history: {},
       setSession: (session) => set({ session }),
       setCameras: (cameras) => set({ cameras, camerasError: null }),
@@ -107,8 +110,9 @@ export const useAppStore = create<AppState>()(
             });
             history[stream.streamId] = kept;
           }
-          return { telemetry: t, history };
+          return { telemetry: t, telemetryError: null, history };
         }),
+      setTelemetryError: (telemetryError) => set({ telemetryError }),
     }),
     {
       name: 'thinstream.viewer',

@@ -25,6 +25,10 @@ export function formatClock(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+export function formatHourMinute(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
 export function formatDateTime(ms: number): string {
   return new Date(ms).toLocaleString([], {
     year: 'numeric',
