@@ -17,7 +17,6 @@ import { setAt } from './json-path.js';
 import { NetworkSection } from './network-section.js';
 import { StorageSection } from './storage-section.js';
 import { UsersSection } from './users-section.js';
-import { checkDraft } from './check-draft.js';
 
 type Section = 'cameras' | 'storage' | 'network' | 'users' | 'certificates';
 const SECTIONS: Array<{ id: Section; label: string; prefixes: string[] }> = [
@@ -90,12 +89,6 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
     errors.filter((e) => e.path !== undefined && s.prefixes.some((p) => e.path?.startsWith(p))).length;
 
   const onSave = (): void => {
-    const problems = checkDraft(draft);
-    if (problems.length > 0) {
-      setErrors(problems);
-      setSave({ kind: 'failed', message: `${problems.length} setting(s) need attention before saving.` });
-      return;
-    }
     setSave({ kind: 'saving' });
     sendJson<ConfigSaveResponse>('PUT', '/config', draft, 'Saving the settings')
       .then((response) => {
