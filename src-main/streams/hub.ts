@@ -66,7 +66,8 @@ export interface HubSubscriber {
 export interface ViewerSink {
   /** Bytes accepted but not yet written to the network. */
   pendingBytes(): number;
-  sendFrame(frame: Buffer): void;
+  /** Sends one unit (a WebSocket sends `unit.wireFrame()`); returns the bytes it queued. */
+  sendUnit(unit: HubUnit): number;
   sendText(text: string): void;
   /** The hub ends the viewer (stuck over its queue bound, stream removed, hub closed). */
   close(reason: string): void;
@@ -266,17 +267,15 @@ class HubChannel {
       return;
     }
     v.overSinceMs = -1;
-    const frame = unit.wireFrame();
     const budgets = v.options.budgets;
     if (budgets !== undefined) {
       for (let i = 0; i < budgets.length; i++) {
-        if (!budgets[i]!.canTake(frame.byteLength, nowMs)) {
+        if (!budgets[i]!.canTake(unit.byteLength, nowMs)) {
           v.waitingForKeyframe = true;
           this.drop(v);
           return;
         }
       }
-      for (let i = 0; i < budgets.length; i++) budgets[i]!.take(frame.byteLength);
     }
     if (v.droppedSinceSend > 0 && v.stats.sentUnits > 0) {
       v.stats.skips++;
@@ -290,10 +289,11 @@ class HubChannel {
     }
     v.droppedSinceSend = 0;
     v.waitingForKeyframe = false;
-    v.sink.sendFrame(frame);
+    const bytes = v.sink.sendUnit(unit);
+    if (budgets !== undefined) for (let i = 0; i < budgets.length; i++) budgets[i]!.take(bytes);
     v.stats.sentUnits++;
-    v.stats.sentBytes += frame.byteLength;
-    this.hub.countOut(frame.byteLength);
+    v.stats.sentBytes += bytes;
+    this.hub.countOut(bytes);
   }
 
   private drop(v: Viewer): void {

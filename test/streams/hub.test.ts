@@ -20,9 +20,11 @@ class RecordingSink implements ViewerSink {
   pendingBytes(): number {
     return this.drained ? 0 : this.queued;
   }
-  sendFrame(frame: Buffer): void {
+  sendUnit(unit: HubUnit): number {
+    const frame = unit.wireFrame();
     this.frames.push(frame);
     this.queued += frame.byteLength;
+    return frame.byteLength;
   }
   sendText(text: string): void {
     this.texts.push(JSON.parse(text) as ServerTextMessage);
