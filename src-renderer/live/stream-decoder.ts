@@ -6,6 +6,7 @@
  */
 import JMuxer from 'jmuxer/src/jmuxer.js';
 import type { AccessUnitHeader, StreamDescriptionMessage } from '../../src-shared/live-wire.js';
+import { orderAccessUnit } from './annexb-order.js';
 
 export interface StreamDecoderOptions {
   /** Live: hold at the live edge. Playback: play what is buffered at `playbackRate`. */
@@ -121,6 +122,7 @@ export class StreamDecoder {
       this.waitingForKeyframe = false;
     }
     // No copy: each WebSocket message has its own buffer, and jmuxer copies what it keeps.
+    annexB = orderAccessUnit(annexB);
     if (!this.ready) {
       if (header.keyframe) this.pending = [];
       this.pending.push({ annexB, durationMs, wallMs: header.wallMs });

@@ -16,11 +16,20 @@ import { openBrowser } from './support/chromium.js';
 import type { BrowserSession } from './support/chromium.js';
 import { ADMIN_PASSWORD, ADMIN_USER, startE2eServer } from './support/e2e-server.js';
 import type { E2eCamera, E2eServer } from './support/e2e-server.js';
-import { frameVariance, signIn, tileFrames, waitFor, waitForAdvancingFrames } from './support/viewer-checks.js';
+import {
+  frameVariance,
+  signIn,
+  tileFrames,
+  undecodedShare,
+  waitFor,
+  waitForAdvancingFrames,
+} from './support/viewer-checks.js';
 
 const SHOTS = resolve(REPO_ROOT, 'docs/screenshots');
 /** A decoded test pattern has a luma variance in the thousands; a black or flat frame is near zero. */
 const MIN_VARIANCE = 200;
+/** Most of a correctly decoded picture is not the green of undecoded macroblocks. */
+const MAX_UNDECODED = 0.05;
 
 let cams: GstCamera[] = [];
 let server: E2eServer;
@@ -84,6 +93,9 @@ test('sign-in through the form opens the grid, where every camera decodes advanc
     assert.equal(f.phase, 'playing');
     const variance = await frameVariance(page, `[data-testid="tile-${cam.deviceUid}"] video`);
     assert.ok(variance > MIN_VARIANCE, `${cam.deviceUid}: drawn frame has luma variance ${variance}`);
+    // GStreamer's x264 sends two slices per picture with SPS/PPS repeated between them: all of it must decode.
+    const green = await undecodedShare(page, `[data-testid="tile-${cam.deviceUid}"] video`);
+    assert.ok(green < MAX_UNDECODED, `${cam.deviceUid}: ${Math.round(green * 100)}% of the picture is undecoded`);
   }
   await page.hover(`[data-testid="tile-${cameras[0]!.deviceUid}"]`);
   await page.screenshot({ path: resolve(SHOTS, 'grid.png') });
@@ -118,7 +130,12 @@ test('a camera that drops shows "reconnecting" over its last picture and recover
     protocols: ['tcp'],
     pattern: 'smpte',
   });
-  await waitFor('the tile to play again', () => tileFrames(page, cam.deviceUid), (f) => f?.phase === 'playing', 45_000);
+  await waitFor(
+    'the tile to play again',
+    () => tileFrames(page, cam.deviceUid),
+    (f) => f?.phase === 'playing',
+    45_000,
+  );
   await waitForAdvancingFrames(page, cam.deviceUid, 20_000);
 });
 
@@ -134,14 +151,13 @@ test('enlarging a tile (double-click) switches to the highest version; Escape re
   );
   const f = await waitForAdvancingFrames(page, cam.deviceUid, 20_000);
   assert.equal(f.version, '1-high');
-  const size = await page.evaluate(
-    (uid) => {
-      const v = document.querySelector<HTMLVideoElement>(`[data-testid="tile-${uid}"] video`)!;
-      return [v.videoWidth, v.videoHeight];
-    },
-    cam.deviceUid,
-  );
+  const size = await page.evaluate((uid) => {
+    const v = document.querySelector<HTMLVideoElement>(`[data-testid="tile-${uid}"] video`)!;
+    return [v.videoWidth, v.videoHeight];
+  }, cam.deviceUid);
   assert.deepEqual(size, [640, 360], 'the decoded picture is the high version');
+  const green = await undecodedShare(page, `[data-testid="tile-${cam.deviceUid}"] video`);
+  assert.ok(green < MAX_UNDECODED, `${Math.round(green * 100)}% of the enlarged picture is undecoded`);
   await page.screenshot({ path: resolve(SHOTS, 'enlarged.png') });
   await page.keyboard.press('Escape');
   await waitFor(
@@ -161,7 +177,9 @@ test('playback: clicking the timeline seeks to a recorded time and plays from th
     'six seconds of recordings',
     async () => {
       const r = await page.evaluate(async (uid) => {
-        const res = await fetch(`/api/v1/recordings/${uid}/1-high?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
+        const res = await fetch(
+          `/api/v1/recordings/${uid}/1-high?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`,
+        );
         return res.ok ? ((await res.json()) as RecordingsResponse) : null;
       }, cam.deviceUid);
       return r?.segments ?? [];
@@ -198,13 +216,17 @@ test('playback: clicking the timeline seeks to a recorded time and plays from th
     `shown ${new Date(shown.shownMs).toISOString()} vs target ${new Date(targetMs).toISOString()}`,
   );
   const frames0 = await page.evaluate(
-    () => document.querySelector<HTMLVideoElement>('[data-testid="playback-player"] video')!.getVideoPlaybackQuality().totalVideoFrames,
+    () =>
+      document.querySelector<HTMLVideoElement>('[data-testid="playback-player"] video')!.getVideoPlaybackQuality()
+        .totalVideoFrames,
   );
   await waitFor(
     'playback frames advancing',
     () =>
       page.evaluate(
-        () => document.querySelector<HTMLVideoElement>('[data-testid="playback-player"] video')!.getVideoPlaybackQuality().totalVideoFrames,
+        () =>
+          document.querySelector<HTMLVideoElement>('[data-testid="playback-player"] video')!.getVideoPlaybackQuality()
+            .totalVideoFrames,
       ),
     (n) => n >= frames0 + 10,
     10_000,
@@ -284,7 +306,12 @@ test('the config editor adds a camera, tests its connection, saves, and it shows
   await page.screenshot({ path: resolve(SHOTS, 'editor.png'), fullPage: false });
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const result = page.getByTestId('save-result');
-  await waitFor('the save answer', async () => (await result.textContent()) ?? '', (t) => /Saved/.test(t), 15_000);
+  await waitFor(
+    'the save answer',
+    async () => (await result.textContent()) ?? '',
+    (t) => /Saved/.test(t),
+    15_000,
+  );
   assert.match((await result.textContent()) ?? '', /Saved and applied/);
   await page.goto(`${server.url}/#/live`);
   await page.getByRole('button', { name: '3×3' }).click();
