@@ -301,7 +301,13 @@ test('the config editor adds a camera, tests its connection, saves, and it shows
   await page.fill(`input[name="${base}.versions[0].uri"]`, porch.url);
   await page.locator(`[data-path="${base}.versions[0]"]`).getByRole('button', { name: 'Test connection' }).click();
   const probe = page.getByTestId('probe-result');
-  await probe.waitFor({ timeout: 20_000 });
+  const probeError = page.getByTestId('probe-error');
+  await probe.or(probeError).waitFor({ timeout: 20_000 });
+  assert.equal(
+    await probeError.count(),
+    0,
+    `Test connection failed: ${await probeError.textContent().catch(() => '')}`,
+  );
   assert.match((await probe.textContent()) ?? '', /320×180/);
   await page.screenshot({ path: resolve(SHOTS, 'editor.png'), fullPage: false });
   await page.getByRole('button', { name: 'Save', exact: true }).click();
