@@ -309,6 +309,8 @@ test('the config editor adds a camera, tests its connection, saves, and it shows
     `Test connection failed: ${await probeError.textContent().catch(() => '')}`,
   );
   assert.match((await probe.textContent()) ?? '', /320×180/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator(`[data-path="${base}"]`).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: resolve(SHOTS, 'editor.png'), fullPage: false });
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const result = page.getByTestId('save-result');
