@@ -17,6 +17,8 @@ import { setAt } from './json-path.js';
 import { NetworkSection } from './network-section.js';
 import { StorageSection } from './storage-section.js';
 import { UsersSection } from './users-section.js';
+import { checkDraft } from './check-draft.js';
+import { summaryLine } from './error-words.js';
 
 type Section = 'cameras' | 'storage' | 'network' | 'users' | 'certificates';
 const SECTIONS: Array<{ id: Section; label: string; prefixes: string[] }> = [
@@ -89,6 +91,12 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
     errors.filter((e) => e.path !== undefined && s.prefixes.some((p) => e.path?.startsWith(p))).length;
 
   const onSave = (): void => {
+    const problems = checkDraft(draft);
+    if (problems.length > 0) {
+      setErrors(problems);
+      setSave({ kind: 'failed', message: `${problems.length} setting(s) need attention before saving.` });
+      return;
+    }
     setSave({ kind: 'saving' });
     sendJson<ConfigSaveResponse>('PUT', '/config', draft, 'Saving the settings')
       .then((response) => {
@@ -143,7 +151,7 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
                           focusField(e.path ?? '');
                         }}
                       >
-                        {e.message}
+                        {summaryLine(draft, e.path, e.message)}
                       </a>
                     ) : (
                       e.message

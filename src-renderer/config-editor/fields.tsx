@@ -5,6 +5,7 @@
 import { createContext, useContext, useId, useState } from 'react';
 import type { JSX, ReactNode } from 'react';
 import { getAt } from './json-path.js';
+import { inUserWords } from './error-words.js';
 
 export interface EditorContextValue {
   draft: unknown;
@@ -18,10 +19,14 @@ export const EditorContext = createContext<EditorContextValue>({
   errorsAt: () => [],
 });
 
-function useField(path: string): { value: unknown; set(v: unknown): void; errors: string[]; id: string } {
+function useField(
+  path: string,
+  label: string,
+): { value: unknown; set(v: unknown): void; errors: string[]; id: string } {
   const ctx = useContext(EditorContext);
   const id = useId();
-  return { value: getAt(ctx.draft, path), set: (v) => ctx.setValue(path, v), errors: ctx.errorsAt(path), id };
+  const errors = ctx.errorsAt(path).map((m) => inUserWords(m, path, label));
+  return { value: getAt(ctx.draft, path), set: (v) => ctx.setValue(path, v), errors, id };
 }
 
 function FieldErrors(props: { id: string; path: string; errors: string[] }): JSX.Element | null {
@@ -42,7 +47,7 @@ interface BaseProps {
 export function TextField(
   props: BaseProps & { placeholder?: string; name?: string; type?: 'text' | 'url'; wide?: boolean },
 ): JSX.Element {
-  const f = useField(props.path);
+  const f = useField(props.path, props.label);
   const value = typeof f.value === 'string' || typeof f.value === 'number' ? String(f.value) : '';
   return (
     <label className="field" data-path={props.path}>
@@ -64,7 +69,7 @@ export function TextField(
 
 /** A whole number; with `asString` kept as text in the file when it was text (the original writes `"554"`). */
 export function NumberField(props: BaseProps & { min?: number; max?: number; placeholder?: string }): JSX.Element {
-  const f = useField(props.path);
+  const f = useField(props.path, props.label);
   const wasString = typeof f.value === 'string';
   const value = typeof f.value === 'number' || typeof f.value === 'string' ? String(f.value) : '';
   return (
@@ -93,7 +98,7 @@ export function NumberField(props: BaseProps & { min?: number; max?: number; pla
 
 /** A checkbox; `inverted` shows "Enabled" for a file key that says `isDisabled`. */
 export function CheckField(props: BaseProps & { inverted?: boolean; defaultValue?: boolean }): JSX.Element {
-  const f = useField(props.path);
+  const f = useField(props.path, props.label);
   const stored = typeof f.value === 'boolean' ? f.value : (props.defaultValue ?? false);
   const checked = props.inverted ? !stored : stored;
   return (
@@ -114,7 +119,7 @@ export function CheckField(props: BaseProps & { inverted?: boolean; defaultValue
 export function SelectField(
   props: BaseProps & { options: Array<{ value: string; label: string }>; defaultValue: string },
 ): JSX.Element {
-  const f = useField(props.path);
+  const f = useField(props.path, props.label);
   const value = typeof f.value === 'string' ? f.value : props.defaultValue;
   return (
     <label className="field" data-path={props.path}>
@@ -142,7 +147,7 @@ export function SelectField(
  * the draft (the server keeps the stored value) unless the user types a new one.
  */
 export function SecretField(props: BaseProps & { redacted: string }): JSX.Element {
-  const f = useField(props.path);
+  const f = useField(props.path, props.label);
   const [editing, setEditing] = useState(false);
   const [hadStored] = useState(f.value === props.redacted);
   const isStored = f.value === props.redacted;

@@ -21,8 +21,15 @@ export interface StreamDecoderOptions {
 /** How often the live edge is checked, ms. */
 const EDGE_CHECK_MS = 250;
 /** Lagging by more than this (and less than maxLag), play at CATCH_UP_RATE to close the gap smoothly. */
-const CATCH_UP_ABOVE_S = 0.25;
-const CATCH_UP_RATE = 1.08;
+const CATCH_UP_ABOVE_S = 0.15;
+const CATCH_UP_RATE = 1.1;
+/**
+ * A new viewer gets the server's cached GOP (from the latest keyframe) in one burst, so it starts up to a GOP
+ * behind. For this long after the first picture, any lag above START_SNAP_ABOVE_S is jumped at once: nobody
+ * has watched those pictures yet, so the jump is not seen.
+ */
+const START_SNAP_MS = 3000;
+const START_SNAP_ABOVE_S = 0.2;
 /** Units remembered to map the picture on screen back to its capture time (a few seconds at 30 fps). */
 const TIMELINE_SLOTS = 256;
 
@@ -48,6 +55,7 @@ export class StreamDecoder {
   private mediaMs = 0;
   private edgeTimer: ReturnType<typeof setInterval> | null = null;
   private firstFrameSeen = false;
+  private firstFrameAtMs = 0;
   private frameCallbackId: number | null = null;
   private closed = false;
   /** Pictures the decoder refused or we skipped while waiting for a keyframe. */
@@ -159,7 +167,12 @@ export class StreamDecoder {
     if (b.length === 0 || v.seeking) return;
     const end = b.end(b.length - 1);
     const lagS = end - v.currentTime;
-    if (lagS > this.options.maxLagMs / 1000 || v.currentTime < b.start(b.length - 1)) {
+    const starting = this.firstFrameSeen && performance.now() - this.firstFrameAtMs < START_SNAP_MS;
+    if (
+      lagS > this.options.maxLagMs / 1000 ||
+      (starting && lagS > START_SNAP_ABOVE_S) ||
+      v.currentTime < b.start(b.length - 1)
+    ) {
       v.currentTime = Math.max(b.start(b.length - 1), end - 0.05);
       v.playbackRate = 1;
       this.edgeJumps++;
@@ -174,6 +187,8 @@ export class StreamDecoder {
     const seen = (): void => {
       if (this.closed || this.firstFrameSeen) return;
       this.firstFrameSeen = true;
+      this.firstFrameAtMs = performance.now();
+      if (this.options.mode === 'live') this.holdLiveEdge();
       this.options.onFirstFrame?.();
     };
     if ('requestVideoFrameCallback' in v) {

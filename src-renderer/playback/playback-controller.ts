@@ -1,7 +1,8 @@
 /**
  * Plays recordings of one stream into a <video> over the playback socket (/playback/<device>/<version>?from=&speed=):
- * the same wire format as live. Seeking opens a fresh socket at the new time with a fresh decoder, so the
- * picture never mixes two places; speed goes to the server (pacing) and to the element (playbackRate).
+ * the same wire format as live. A seek or keyframe step starts a fresh decoder, and units still in flight from
+ * before it are ignored until the server's new description (it sends one at every seek), so the picture never
+ * mixes two places. Speed goes to the server (pacing) and to the element (playbackRate).
  */
 import type { StreamDescriptionMessage } from '../../src-shared/live-wire.js';
 import type { PlaybackControlMessage } from '../../src-shared/api.js';
@@ -25,6 +26,8 @@ export class PlaybackController {
   private paused = false;
   /** The last time seeked to, shown until the first picture of it arrives. */
   private seekMs: number | null = null;
+  /** After a seek or step on an open socket: drop units until the description that starts the new position. */
+  private awaitingDescription = false;
 
   constructor(video: HTMLVideoElement, onState: (s: PlaybackState) => void) {
     this.video = video;
@@ -40,10 +43,15 @@ export class PlaybackController {
     if (this.stream === null) return;
     const { deviceUid, versionSid } = this.stream;
     this.seekMs = timeMs;
-    this.paused = false;
     this.resetDecoder();
-    const url = socketUrl('playback', deviceUid, versionSid, `?from=${Math.round(timeMs)}&speed=${this.speed}`);
     this.onState({ phase: 'loading', detail: null });
+    if (this.socket !== null && !this.paused && this.socket.send({ type: 'seek', timeMs: Math.round(timeMs) })) {
+      this.awaitingDescription = true;
+      return;
+    }
+    this.paused = false;
+    this.awaitingDescription = false;
+    const url = socketUrl('playback', deviceUid, versionSid, `?from=${Math.round(timeMs)}&speed=${this.speed}`);
     if (this.socket !== null) {
       this.socket.reopen(url);
       return;
@@ -52,6 +60,7 @@ export class PlaybackController {
       url,
       {
         onDescription: (d) => {
+          this.awaitingDescription = false;
           this.description = d;
           if (!codecSupported(d.codecString)) {
             this.onState({ phase: 'error', detail: `This browser cannot play ${d.codecString}.` });
@@ -60,6 +69,7 @@ export class PlaybackController {
           if (this.decoder === null) this.makeDecoder(d);
         },
         onAccessUnit: (header, annexB) => {
+          if (this.awaitingDescription) return;
           if (this.decoder === null && this.description !== null) this.makeDecoder(this.description);
           this.decoder?.push(header, annexB);
         },
@@ -117,10 +127,9 @@ export class PlaybackController {
 
   /** Next or previous keyframe: the server finds it; we start a clean decoder there. */
   step(direction: 'next-keyframe' | 'previous-keyframe'): void {
-    const shown = this.shownMs();
-    if (shown === null) return;
-    // Seeking by time keeps the picture and the server in step even when the step lands between segments.
+    if (this.shownMs() === null) return;
     this.resetDecoder();
+    this.awaitingDescription = true;
     this.onState({ phase: 'loading', detail: null });
     this.send({ type: 'step', direction });
   }
