@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QUIRK_NAMES, startRtspServer, type QuirkName, type RtspServer } from '../../../src-main/rtsp/server/index.js';
-import { readClipSps } from '../../../src-main/rtsp/server/clip-sps.js';
+import { parseSps } from '../../../src-main/codec/h264/sps.js';
 import { UNKNOWN_PAYLOAD_TYPE } from '../../../src-main/rtsp/server/video-sender.js';
 import { makeClip } from '../../support/clips.js';
 import { playOverTcp, RawRtspClient, UdpReceiver, readRtp, sleep, type RtpPacketView } from './raw-client.js';
@@ -208,7 +208,7 @@ describe('camera quirks', () => {
       const { describe, client } = await play(path);
       client.close();
       const sprop = /sprop-parameter-sets=([^,;\r\n]+)/.exec(sdpOf(describe.body))![1]!;
-      const announced = readClipSps(Buffer.from(sprop, 'base64'));
+      const announced = parseSps(Buffer.from(sprop, 'base64'));
       assert.notDeepEqual({ width: announced.width, height: announced.height }, inBandSps);
       assert.deepEqual({ width: announced.width, height: announced.height }, { width: 352, height: 288 });
     },
