@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6, type Socket } from 'node:net';
 import { RtspParseError, RtspStreamParser, type RtspRequest } from '../message.js';
-import { parseTransportHeader } from '../transport-header.js';
+import { parseTransportHeader, type TransportSpec } from '../transport-header.js';
 import type { PacketizerOptions } from '../../codec/h264/packetizer.js';
 import type { FrameTicker } from './frame-ticker.js';
 import { TcpTransport, UdpTransport, type MediaTransport } from './media-transport.js';
@@ -61,7 +61,8 @@ export class RtspConnection {
     this.id = id;
     this.socket = socket;
     this.ctx = ctx;
-    this.label = `${socket.remoteAddress}:${socket.remotePort}`;
+    const remote = socket.remoteAddress ?? '?';
+    this.label = `${isIPv6(remote) ? `[${remote}]` : remote}:${socket.remotePort}`;
     this.parser = new RtspStreamParser({
       onMessage: (message) => {
         if (message.kind === 'request') this.enqueue(message);
@@ -70,7 +71,10 @@ export class RtspConnection {
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => ctx.log(`connection ${this.label}: ${err.message}`));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A client that goes away without TEARDOWN is ordinary; other socket errors are worth a line.
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') ctx.log(`connection ${this.label}: ${err.message}`);
+    });
     socket.on('close', () => this.onClose());
   }
 
@@ -226,8 +230,12 @@ export class RtspConnection {
       );
       return this.reply(request, 461, sessionHeaders(existing), quirks);
     }
+    if (spec.clientPort && !tcpSpec(spec) && (spec.clientPort[0] === 0 || spec.clientPort[1] === 0)) {
+      this.ctx.log(`SETUP ${request.uri}: client_port ${spec.clientPort.join('-')} is not a port pair`);
+      return this.reply(request, 400, sessionHeaders(existing), quirks);
+    }
     const session = existing ?? new RtspSession(mount, this.id, this.ctx.sessionTimeoutMs, Date.now());
-    const tcp = spec.lowerTransport === 'TCP';
+    const tcp = tcpSpec(spec);
     const maxPayloadBytes =
       tcp && quirks.has('big-interleaved') ? MAX_INTERLEAVED_PAYLOAD_BYTES : this.ctx.maxPayloadBytes;
     const clip = mount.source.packetized(packetizerOptions(quirks, maxPayloadBytes));
@@ -235,6 +243,8 @@ export class RtspConnection {
     let transportParams: string;
     if (tcp) {
       const channels = spec.interleaved ?? this.freeChannels();
+      // §10.12: the channel is one byte.
+      if (channels[0] > 255 || channels[1] > 255) return this.reply(request, 461, sessionHeaders(existing), quirks);
       this.usedChannels.add(channels[0]).add(channels[1]);
       transport = new TcpTransport({
         socket: this.socket,
@@ -330,6 +340,10 @@ export class RtspConnection {
     const address = this.socket.localAddress ?? '127.0.0.1';
     return `rtsp://${isIPv6(address) ? `[${address}]` : address}:${this.socket.localPort ?? 554}`;
   }
+}
+
+function tcpSpec(spec: TransportSpec): boolean {
+  return spec.lowerTransport === 'TCP';
 }
 
 export function publicMethods(quirks: ReadonlySet<QuirkName>): string {
