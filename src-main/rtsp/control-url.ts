@@ -97,6 +97,9 @@ export function sameControlUrl(a: string, b: string): boolean {
   const na = norm(a);
   const nb = norm(b);
   if (na === nb) return true;
+  // The same path on another host name or address (a camera that names its LAN address behind NAT).
+  const pathOf = (u: string) => u.replace(/^rtsps?:\/\/[^/?#]*/i, '');
+  if (ABSOLUTE.test(a) && ABSOLUTE.test(b) && pathOf(na) === pathOf(nb)) return true;
   // A relative url (`stream=0`, `trackID=1`) matches the end of the absolute one.
   if (!ABSOLUTE.test(a) && nb.endsWith('/' + na.replace(/^\/+/, ''))) return true;
   if (!ABSOLUTE.test(b) && na.endsWith('/' + nb.replace(/^\/+/, ''))) return true;

@@ -13,6 +13,9 @@ export interface RtpInfoEntry {
   ssrc?: number;
 }
 
+import { sameControlUrl } from './control-url.js';
+import { parseSsrc } from './transport-header.js';
+
 const MAX_ENTRIES = 64;
 
 export function parseRtpInfoHeader(value: string): RtpInfoEntry[] {
@@ -41,8 +44,9 @@ function parseEntry(text: string): RtpInfoEntry | null {
       const name = p[1]!.toLowerCase();
       const text = p[2]!;
       if (name === 'ssrc') {
-        const ssrc = /^(?:0x)?[0-9a-f]{1,8}$/i.test(text) ? parseInt(text.replace(/^0x/i, ''), 16) >>> 0 : NaN;
-        if (!Number.isNaN(ssrc)) entry.ssrc = ssrc;
+        // Hex as RFC 2326 writes SSRCs, or decimal as some Dahua firmware does (`ssrc=4294962989`).
+        const ssrc = parseSsrc(text);
+        if (ssrc) entry.ssrc = ssrc.value;
         continue;
       }
       if (!/^\d{1,10}$/.test(text)) continue;
@@ -52,4 +56,12 @@ function parseEntry(text: string): RtpInfoEntry | null {
     }
   }
   return entry;
+}
+
+/**
+ * The entry for one track: the one whose url names it, else the only entry (cameras that write
+ * another host or path than the SETUP URL, e.g. GW Security's `/H264/video` for `/H264?channel=1/video`).
+ */
+export function findRtpInfoFor(entries: readonly RtpInfoEntry[], trackUrl: string): RtpInfoEntry | undefined {
+  return entries.find((e) => sameControlUrl(e.url, trackUrl)) ?? (entries.length === 1 ? entries[0] : undefined);
 }

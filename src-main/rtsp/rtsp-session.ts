@@ -10,12 +10,12 @@
 import { randomInt } from 'node:crypto';
 import { ThinStreamError } from '../../src-shared/errors.js';
 import type { TransportKind } from '../../src-shared/stream-status.js';
-import { resolveControlUrls, sameControlUrl, type ControlUrls } from './control-url.js';
+import { resolveControlUrls, type ControlUrls } from './control-url.js';
 import type { RtspResponse } from './message.js';
 import { RtspAuthenticator } from './rtsp-auth.js';
 import { RtspConnection } from './rtsp-connection.js';
 import { RtspStatusError } from './rtsp-error.js';
-import { parseRtpInfoHeader } from './rtp-info-header.js';
+import { findRtpInfoFor, parseRtpInfoHeader } from './rtp-info-header.js';
 import { parseRtspUrl, redactUrl, type RtspUrl } from './rtsp-url.js';
 import { parseSdp, selectH264Track, type H264Track } from './sdp.js';
 import { keepaliveIntervalMs, parseSessionHeader } from './session-header.js';
@@ -372,8 +372,7 @@ class PlayingSession implements RtspSession {
     const rtpInfo = response.headers.get('rtp-info');
     if (rtpInfo === undefined) return;
     const entries = parseRtpInfoHeader(rtpInfo);
-    const entry =
-      entries.find((e) => sameControlUrl(e.url, this.urls.track)) ?? (entries.length === 1 ? entries[0] : undefined);
+    const entry = findRtpInfoFor(entries, this.urls.track);
     if (entry === undefined) {
       this.quirk('rtp-info-unmatched', `RTP-Info names no URL like ${redactUrl(this.urls.track)}`);
       return;
