@@ -175,7 +175,7 @@ export interface H264Track {
   spropParameterSets?: string;
   /** Media sections that were not taken (`audio`, `application`, a second video), for logs. */
   ignoredMedia: string[];
-  /** Tolerances used to read this track (`rtpmap-missing`). */
+  /** Tolerances used to read this track (`rtpmap-missing`, `fmtp-misplaced`). */
   quirks: string[];
 }
 
@@ -194,7 +194,15 @@ export function selectH264Track(sdp: SessionDescription, label: string): H264Tra
     for (const format of media.formats) {
       const pt = Number(format);
       if (!Number.isInteger(pt) || pt < 0 || pt > 127) continue;
-      const fmtp = media.fmtp.get(pt) ?? {};
+      const quirks: string[] = [];
+      let fmtp = media.fmtp.get(pt);
+      if (fmtp === undefined) {
+        // Quirk `fmtp-misplaced`: the video's a=fmtp written in another section that has no such payload type.
+        const host = sdp.media.find((m) => m !== media && m.fmtp.has(pt) && !m.formats.includes(String(pt)));
+        fmtp = host?.fmtp.get(pt);
+        if (fmtp !== undefined) quirks.push('fmtp-misplaced');
+      }
+      fmtp ??= {};
       const encoding = encodingOf(media, pt, fmtp);
       found.push(encoding);
       if (encoding.toUpperCase() !== 'H264') continue;
@@ -205,7 +213,7 @@ export function selectH264Track(sdp: SessionDescription, label: string): H264Tra
         clockRate: media.rtpmap.get(pt)?.clockRate ?? 90000,
         packetizationMode: Number.isInteger(mode) ? mode : 0,
         ignoredMedia: sdp.media.filter((m) => m !== media).map((m) => `${m.type} (line ${m.line})`),
-        quirks: media.rtpmap.has(pt) ? [] : ['rtpmap-missing'],
+        quirks: media.rtpmap.has(pt) ? quirks : [...quirks, 'rtpmap-missing'],
       };
       if (fmtp['profile-level-id']) track.profileLevelId = fmtp['profile-level-id'];
       if (fmtp['sprop-parameter-sets']) track.spropParameterSets = fmtp['sprop-parameter-sets'];

@@ -14,7 +14,7 @@ import { parseTransportHeader } from '../../src-main/rtsp/transport-header.js';
 import { parseAuthChallenges } from '../../src-main/rtsp/auth-challenge-header.js';
 import { RtspAuthenticator } from '../../src-main/rtsp/rtsp-auth.js';
 import { parseRtspUrl } from '../../src-main/rtsp/rtsp-url.js';
-import { fixtureBytes, fixtureNames, fixtureText, loadResponse, bodyText } from './fixtures.js';
+import { listRtspFixtures, loadRtspFixture, loadRtspManifest } from '../support/rtsp-fixtures.js';
 import {
   FUZZ_ITERATIONS,
   heapMb,
@@ -26,15 +26,23 @@ import {
   seededRandom,
 } from './fuzz.js';
 
-const ALL = fixtureNames('.txt').filter((n) => !n.endsWith('-sdp.txt'));
-const SDPS = [
-  ...fixtureNames('-describe.txt').map((n) => bodyText(loadResponse(n))),
-  ...fixtureNames('-sdp.txt').map(fixtureText),
-];
+const manifest = loadRtspManifest();
+const FIXTURES = listRtspFixtures().map(loadRtspFixture);
+const kindOf = (name: string) => manifest.fixtures[name]?.kind;
+const RESPONSES = FIXTURES.filter(
+  (f) => !['sdp', 'transport-header', 'rtp-info-header'].includes(kindOf(f.name) ?? ''),
+);
+const SDPS = FIXTURES.filter((f) => kindOf(f.name) === 'sdp' || kindOf(f.name) === 'describe').map((f) =>
+  kindOf(f.name) === 'sdp' ? f.text : f.text.slice(f.text.indexOf('\r\n\r\n') + 4),
+);
+/** Values of one header across the corpus (by a plain text scan: the fuzz needs inputs, not a parser). */
 const headerValues = (name: string) =>
-  ALL.flatMap((f) => loadResponse(f).headers.getAll(name)).concat(
-    name === 'transport' ? ['RTP/AVP;unicast;client_port=1-2'] : [],
-  );
+  FIXTURES.flatMap((f) =>
+    f.text
+      .split(/\r?\n/)
+      .filter((line) => line.toLowerCase().startsWith(name + ':'))
+      .map((line) => line.slice(name.length + 1).trim()),
+  ).concat(FIXTURES.filter((f) => kindOf(f.name) === `${name}-header`).map((f) => f.text.trim()));
 
 /** Runs `fn` on many inputs; anything but a ThinStreamError fails with the seed and iteration. */
 function fuzz(seed: number, makeInput: (rand: () => number) => unknown, fn: (input: never) => void): void {
@@ -83,6 +91,7 @@ test('fuzz: Session, RTP-Info, Transport and WWW-Authenticate headers', () => {
       parseSessionHeader(text);
       findRtpInfoFor(parseRtpInfoHeader(text), 'rtsp://h/s/trackID=1');
       parseTransportHeader(text);
+      parseAuthChallenges([text]);
       const auth = new RtspAuthenticator('u', 'p', () => 'c');
       if (auth.onUnauthorized([text], false) === 'retry') auth.authorization('DESCRIBE', 'rtsp://h/s');
       parseRtspUrl(text);
@@ -91,7 +100,7 @@ test('fuzz: Session, RTP-Info, Transport and WWW-Authenticate headers', () => {
 });
 
 test('fuzz: RtspStreamParser on mutated dialogues in random chunk sizes', () => {
-  const dialogues = ALL.map(fixtureBytes);
+  const dialogues = RESPONSES.map((f) => f.bytes);
   fuzz(
     3,
     (rand) => {
