@@ -354,5 +354,20 @@ function socketError(options: RtspConnectionOptions, err: Error, what: string): 
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new ThinStreamError('RTSP_CONNECT_FAILED', `${where}: host name not found`, { cause: err });
   }
+  if (code === 'ECONNREFUSED') {
+    return new ThinStreamError(
+      'RTSP_CONNECT_FAILED',
+      `${where}: connection refused (is the camera on, is the port right?)`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return new ThinStreamError('RTSP_CONNECT_FAILED', `${where}: no route to the camera (${code})`, { cause: err });
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return new ThinStreamError('RTSP_SESSION_LOST', `${where}: the camera reset the connection`, { cause: err });
+  }
   return new ThinStreamError('RTSP_CONNECT_FAILED', `${where}: ${err.message}`, { cause: err });
 }

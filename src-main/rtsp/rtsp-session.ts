@@ -50,6 +50,8 @@ export interface RtspSessionOptions {
   maxRedirects?: number;
   userAgent?: string;
   tlsRejectUnauthorized?: boolean;
+  /** Aborts an opening session at once (the supervisor closing): sockets closed, the promise rejects. */
+  signal?: AbortSignal;
   /** Makes the packet sink once the track is known (payload type, clock rate, parameter sets). */
   createSink(track: H264Track, transport: TransportKind): RtpPacketSink;
   onQuirk(name: string, detail: string): void;
@@ -114,18 +116,28 @@ export async function openRtspSession(options: RtspSessionOptions): Promise<Rtsp
     } else {
       throw err;
     }
+    if (options.signal?.aborted) throw err;
     return playOnce(options, url, 'tcp');
   }
 }
 
 async function playOnce(options: RtspSessionOptions, startUrl: RtspUrl, want: TransportKind): Promise<RtspSession> {
+  const signal = options.signal;
+  const aborted = () =>
+    new ThinStreamError('RTSP_SESSION_LOST', `${options.label}: connection attempt abandoned (the stream is closing)`);
+  if (signal?.aborted) throw aborted();
   const session = new PlayingSession(options, startUrl);
+  const onAbort = () => session.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await session.start(want);
+    if (signal?.aborted) throw aborted();
     return session;
   } catch (err) {
     await session.close();
-    throw err;
+    throw signal?.aborted ? aborted() : err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -147,7 +159,13 @@ class PlayingSession implements RtspSession {
   private closing = false;
   private endedReported = false;
   private firstPacketWaiter: (() => void) | null = null;
+  private firstPacketAbort: (() => void) | null = null;
   private setupDone = false;
+  /** start() finished: from now on an end is reported through onEnded, before it by start() rejecting. */
+  private started = false;
+  private aborted = false;
+  /** The private UDP pair closing, awaited by close() so no socket outlives it. */
+  private pairClosed: Promise<void> = Promise.resolve();
   private readonly quirksSeen = new Set<string>();
 
   transport: TransportKind = 'tcp';
@@ -187,6 +205,7 @@ class PlayingSession implements RtspSession {
     if (this.transport === 'udp' && this.o.transport === 'auto') await this.awaitFirstUdpPacket();
     this.scheduleKeepalive();
     this.scheduleReports();
+    this.started = true;
   }
 
   /** Connects, OPTIONS, DESCRIBE, following redirects (3xx + Location) a bounded number of times. */
@@ -241,7 +260,8 @@ class PlayingSession implements RtspSession {
       onQuirk: (name, detail) => this.quirk(name, detail),
     });
     this.conn = conn;
-    return conn;
+    if (this.aborted) conn.close();
+    return this.requireConn();
   }
 
   /**
@@ -391,14 +411,21 @@ class PlayingSession implements RtspSession {
     if (this.rtpPackets > 0) return Promise.resolve();
     const waitMs = this.o.udpFirstPacketTimeoutMs ?? DEFAULT_UDP_FIRST_PACKET_MS;
     return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.firstPacketWaiter = this.firstPacketAbort = null;
+      };
       const timer = setTimeout(() => {
-        this.firstPacketWaiter = null;
+        done();
         reject(new ThinStreamError('RTP_NO_DATA', `${this.o.label}: no RTP over UDP within ${waitMs} ms of PLAY`));
       }, waitMs);
       this.firstPacketWaiter = () => {
-        clearTimeout(timer);
-        this.firstPacketWaiter = null;
+        done();
         resolve();
+      };
+      this.firstPacketAbort = () => {
+        done();
+        reject(new ThinStreamError('RTSP_SESSION_LOST', `${this.o.label}: connection attempt abandoned`));
       };
     });
   }
@@ -474,7 +501,7 @@ class PlayingSession implements RtspSession {
   }
 
   private requireConn(): RtspConnection {
-    if (this.conn === null || this.conn.closed) {
+    if (this.conn === null || this.conn.closed || this.aborted) {
       throw new ThinStreamError('RTSP_SESSION_LOST', `${this.o.label}: the connection to the camera closed`);
     }
     return this.conn;
@@ -484,7 +511,15 @@ class PlayingSession implements RtspSession {
     if (this.closing || this.endedReported) return;
     this.endedReported = true;
     this.release();
-    if (this.playing) this.o.onEnded(error);
+    if (this.started) this.o.onEnded(error);
+    else this.firstPacketAbort?.();
+  }
+
+  /** Stops an opening session at once: no TEARDOWN, the pending request fails, start() rejects. */
+  abort(): void {
+    this.aborted = true;
+    this.conn?.close();
+    this.firstPacketAbort?.();
   }
 
   /** Frees timers, the UDP route and the socket without a TEARDOWN. */
@@ -495,14 +530,14 @@ class PlayingSession implements RtspSession {
     this.route?.close();
     this.route = null;
     this.conn?.close();
-    if (this.privatePair) void this.privatePair.close();
+    if (this.privatePair) this.pairClosed = this.privatePair.close();
     this.privatePair = null;
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.firstPacketWaiter = null;
+    this.firstPacketAbort?.();
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     if (this.reportTimer) clearInterval(this.reportTimer);
     const conn = this.conn;
@@ -513,9 +548,7 @@ class PlayingSession implements RtspSession {
         // The camera may already be gone; closing the socket ends the session on its side too.
       }
     }
-    const pair = this.privatePair;
-    this.privatePair = null;
     this.release();
-    if (pair) await pair.close();
+    await this.pairClosed;
   }
 }
