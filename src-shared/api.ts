@@ -216,3 +216,13 @@ export const API_ROUTES = [
   { method: 'GET', path: '/api/v1/discovery', auth: true },
   { method: 'GET', path: '/live/:deviceUid/:versionSid.mp4', auth: true },
 ] as const;
+
+/**
+ * Files of the renderer bundle (out/renderer/) the server gives without a session: the sign-in page and its
+ * own assets (`signin.html`, `signin.js`, `signin.css`, their source maps, any `signin.*`) and the icon.
+ * Everything else (index.html, app.js, …) needs a session; `/` without one redirects to /signin.html.
+ */
+export const PUBLIC_ASSET_PATTERN = /^(?:signin\.[A-Za-z0-9.-]+|favicon\.(?:ico|svg|png))$/;
+
+/** The session cookie's name (HttpOnly, SameSite=Strict, Secure on TLS ports). */
+export const SESSION_COOKIE_NAME = 'thinstream_session';

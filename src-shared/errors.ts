@@ -47,6 +47,7 @@ export const ERROR_CATALOGUE = {
   TIME_RANGE_INVALID: { fatal: true, httpStatus: 400 },
   TOO_MANY_CONNECTIONS: { fatal: false, httpStatus: 503 },
   INTERNAL: { fatal: false, httpStatus: 500 },
+  NOT_IMPLEMENTED: { fatal: true, httpStatus: 501 },
 } as const satisfies Record<string, { fatal: boolean; httpStatus: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

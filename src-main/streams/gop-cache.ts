@@ -1,0 +1,54 @@
+/**
+ * The units of one stream since its latest keyframe, so a new viewer starts at once with a picture a
+ * decoder can begin on. Bounded: a stream whose group of pictures outgrows the limits (a camera with a
+ * very long keyframe interval) drops the cache until its next keyframe, and new viewers wait for that.
+ */
+export interface GopCacheLimits {
+  /** Bytes of access-unit payload held at most (the shared wire frames add about as much again). */
+  maxBytes: number;
+  maxUnits: number;
+}
+
+export interface CachedUnit {
+  readonly keyframe: boolean;
+  readonly byteLength: number;
+}
+
+export class GopCache<T extends CachedUnit> {
+  private readonly units: T[] = [];
+  private bytes = 0;
+  /** True after an overflow until the next keyframe: nothing is cached meanwhile. */
+  private overflowed = false;
+
+  constructor(private readonly limits: GopCacheLimits) {}
+
+  push(unit: T): void {
+    if (unit.keyframe) {
+      this.clear();
+    } else if (this.units.length === 0 || this.overflowed) {
+      return; // no keyframe to start from
+    }
+    if (this.bytes + unit.byteLength > this.limits.maxBytes || this.units.length >= this.limits.maxUnits) {
+      this.clear();
+      this.overflowed = true;
+      return;
+    }
+    this.units.push(unit);
+    this.bytes += unit.byteLength;
+  }
+
+  /** The cached units, oldest (the keyframe) first. Read it synchronously; it changes with the next push. */
+  get contents(): readonly T[] {
+    return this.units;
+  }
+
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  clear(): void {
+    this.units.length = 0;
+    this.bytes = 0;
+    this.overflowed = false;
+  }
+}
