@@ -232,6 +232,13 @@ export class RtspConnection {
           `${where}: the camera refused the offered transport (${status})`,
           context,
         );
+      case 503: {
+        const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
+        throw new RtspStatusError('RTSP_STATUS', `${where}: the camera answered ${status}`, {
+          ...context,
+          ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSec: retryAfter } : {}),
+        });
+      }
       default:
         throw new RtspStatusError('RTSP_STATUS', `${where}: the camera answered ${status}`, context);
     }

@@ -7,13 +7,20 @@ export class RtspStatusError extends ThinStreamError {
   readonly method: string;
   /** Request URL, credentials removed. */
   readonly url: string;
+  /** Retry-After of a 503 (§12.31), in seconds, when the camera sent one. */
+  readonly retryAfterSec: number | undefined;
 
-  constructor(code: ErrorCode, message: string, context: { status: number; method: string; url: string }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    context: { status: number; method: string; url: string; retryAfterSec?: number },
+  ) {
     super(code, message);
     this.name = 'RtspStatusError';
     this.status = context.status;
     this.method = context.method;
     this.url = context.url;
+    this.retryAfterSec = context.retryAfterSec;
   }
 }
 

@@ -85,6 +85,7 @@ const NO_SINK: RtpPacketSink = {
 };
 
 const DEFAULT_MAX_REDIRECTS = 5;
+const DESCRIBE_503_RETRIES = 3;
 const DEFAULT_RR_INTERVAL_MS = 5000;
 const DEFAULT_UDP_FIRST_PACKET_MS = 3000;
 const TEARDOWN_TIMEOUT_MS = 2000;
@@ -199,7 +200,6 @@ class PlayingSession implements RtspSession {
   async start(want: TransportKind): Promise<void> {
     const describe = await this.describe();
     this.readDescription(describe);
-    this.sink = this.o.createSink(this.track, want);
     await this.setup(want);
     await this.play();
     if (this.transport === 'udp' && this.o.transport === 'auto') await this.awaitFirstUdpPacket();
@@ -215,7 +215,7 @@ class PlayingSession implements RtspSession {
     for (let hop = 0; ; hop++) {
       const conn = await this.connect();
       const options = await this.optionsOrRedirect(conn);
-      const response = options ?? (await conn.request('DESCRIBE', this.url.href, [['Accept', 'application/sdp']]));
+      const response = options ?? (await this.describeOnce(conn));
       if (response.status < 300) return response;
       // §11.3.2, §11.3.3: 301/302/303/305/307 carry the new place in Location.
       const location = response.headers.get('location');
@@ -243,6 +243,25 @@ class PlayingSession implements RtspSession {
       this.url = next;
       conn.close();
       this.conn = null;
+    }
+  }
+
+  /**
+   * DESCRIBE, asked again after a 503 (§7.1.1: the server is busy) up to DESCRIBE_503_RETRIES times, waiting
+   * Retry-After (at most 2 s) or half a second. Cameras and GStreamer answer 503 while a shared stream is
+   * still being torn down for another client; the quirk is `describe-503-retry`.
+   */
+  private async describeOnce(conn: RtspConnection): Promise<RtspResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await conn.request('DESCRIBE', this.url.href, [['Accept', 'application/sdp']]);
+      } catch (err) {
+        if (!(err instanceof RtspStatusError) || err.status !== 503 || attempt >= DESCRIBE_503_RETRIES) throw err;
+        this.quirk('describe-503-retry', err.message);
+        const waitMs = Math.min(2000, err.retryAfterSec === undefined ? 500 : err.retryAfterSec * 1000);
+        await new Promise((r) => setTimeout(r, waitMs));
+        this.requireConn();
+      }
     }
   }
 
@@ -335,7 +354,19 @@ class PlayingSession implements RtspSession {
     } else {
       offer = formatTransport({ profile: 'RTP/AVP/TCP', unicast: true, interleaved: [0, 1] });
     }
-    const response = await conn.request('SETUP', this.urls.track, [['Transport', offer]]);
+    let response: RtspResponse;
+    try {
+      response = await conn.request('SETUP', this.urls.track, [['Transport', offer]]);
+    } catch (err) {
+      // `auto` and a camera that answers 461 to UDP: ask for TCP on the same connection (§12.39).
+      if (!(err instanceof RtspStatusError && err.status === 461 && want === 'udp' && this.o.transport === 'auto')) {
+        throw err;
+      }
+      this.quirk('udp-refused-461', 'the camera refused UDP (461); using TCP');
+      if (this.privatePair) this.pairClosed = this.privatePair.close();
+      this.privatePair = null;
+      return this.setup('tcp');
+    }
     const sessionText = response.headers.get('session');
     const session = sessionText === undefined ? null : parseSessionHeader(sessionText);
     if (session === null) {
@@ -352,6 +383,7 @@ class PlayingSession implements RtspSession {
     this.transport = gotTcp ? 'tcp' : 'udp';
     if (this.transport !== want)
       this.quirk('transport-changed', `asked for ${want}, the camera chose ${this.transport}`);
+    this.sink = this.o.createSink(this.track, this.transport);
     if (spec?.ssrc !== undefined) {
       if (spec.ssrcFormat === 'decimal') this.quirk('ssrc-decimal', `ssrc=${transportText}`);
       if (spec.ssrcFormat === '0x') this.quirk('ssrc-0x-prefix', `Transport: ${transportText}`);
