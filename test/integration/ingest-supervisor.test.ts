@@ -4,6 +4,7 @@
  * sending TEARDOWN and leaving no handle open.
  */
 import { describe, test } from 'node:test';
+import { createServer, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import type { StreamStatus } from '../../src-shared/stream-status.js';
 import type { VideoFormat } from '../../src-shared/access-unit.js';
@@ -181,8 +182,7 @@ describe('StreamSupervisor with a GStreamer camera', () => {
   test('close() during a connection attempt is prompt and leaves nothing open', async () => {
     const baseline = handles();
     // A listening port that never answers RTSP: the attempt hangs in OPTIONS until its timeout.
-    const { createServer } = await import('node:net');
-    const held: import('node:net').Socket[] = [];
+    const held: Socket[] = [];
     const mute = createServer((s) => held.push(s));
     await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
     try {
