@@ -22,6 +22,7 @@ import {
   buildSessionDescription,
 } from './session-description.js';
 import { VideoSender, type SenderCounters } from './video-sender.js';
+import { AudioSender } from './audio-sender.js';
 
 /** What a connection needs from its server. */
 export interface ServerContext {
@@ -275,23 +276,32 @@ export class RtspConnection {
       const [rtp, rtcp] = udp.serverPorts;
       transportParams = `RTP/AVP;unicast;client_port=${spec.clientPort![0]}-${spec.clientPort![1]};server_port=${rtp}-${rtcp}`;
     }
-    const sender =
-      kind === 'video'
-        ? new VideoSender({
-            clip,
-            fps: mount.source.fps,
-            payloadType: VIDEO_PAYLOAD_TYPE,
-            transport,
-            quirks,
-            cname: `thinstream-camera@${this.socket.localAddress ?? 'localhost'}`,
-            senderReportIntervalMs: this.ctx.senderReportIntervalMs,
-            counters: this.ctx.counters,
-          })
-        : null;
+    const cname = `thinstream-camera@${this.socket.localAddress ?? 'localhost'}`;
+    let sender: VideoSender | AudioSender | null = null;
+    if (kind === 'video') {
+      sender = new VideoSender({
+        clip,
+        fps: mount.source.fps,
+        payloadType: VIDEO_PAYLOAD_TYPE,
+        transport,
+        quirks,
+        cname,
+        senderReportIntervalMs: this.ctx.senderReportIntervalMs,
+        counters: this.ctx.counters,
+      });
+    } else if (kind === 'audio') {
+      sender = new AudioSender({
+        fps: mount.source.fps,
+        transport,
+        cname,
+        senderReportIntervalMs: this.ctx.senderReportIntervalMs,
+        counters: this.ctx.counters,
+      });
+    }
     const ssrc = sender?.ssrc ?? randomBytes(4).readUInt32BE(0);
     const transportHeader = transportParams + ssrcParam(ssrc, quirks) + ';mode="PLAY"';
     session.tracks.get(kind)?.transport.close();
-    session.tracks.set(kind, { kind, transport, transportHeader, sender });
+    session.tracks.set(kind, { kind, transport, transportHeader, sender, control: controlOfTrack(kind) });
     if (!existing) {
       this.sessions.add(session);
       this.ctx.addSession(session);
@@ -304,21 +314,26 @@ export class RtspConnection {
     if (!session) return this.reply(request, 454, [], quirks);
     if (session.tracks.size === 0) return this.reply(request, 455, sessionHeaders(session), quirks);
     const headers: Headers = [['Range', 'npt=0.000-'], ...sessionHeaders(session)];
-    const sender = session.video?.sender ?? null;
-    if (sender) {
-      const origin = originOfRequestUri(request.uri, this.fallbackOrigin());
-      let seq = sender.firstSeq;
-      let rtptime = sender.firstTimestamp;
+    const origin = originOfRequestUri(request.uri, this.fallbackOrigin());
+    const base = `${origin}${mount.path === '/' ? '' : mount.path}/`;
+    const infos: string[] = [];
+    for (const track of session.tracks.values()) {
+      if (!track.sender) continue;
+      let seq = track.sender.firstSeq;
+      let rtptime = track.sender.firstTimestamp;
       if (quirks.has('rtpinfo-mismatch')) {
         seq = (seq + 1000) & 0xffff;
         rtptime = (rtptime + 900_000) >>> 0;
       }
-      let info = `url=${origin}${mount.path === '/' ? '' : mount.path}/${VIDEO_TRACK};seq=${seq};rtptime=${rtptime}`;
-      if (quirks.has('no-ssrc-in-setup')) info += `;ssrc=${hex8(sender.ssrc)}`;
-      headers.push(['RTP-Info', info]);
+      let info = `url=${base}${track.control};seq=${seq};rtptime=${rtptime}`;
+      if (quirks.has('no-ssrc-in-setup')) info += `;ssrc=${hex8(track.sender.ssrc)}`;
+      infos.push(info);
     }
-    if (!session.playing && sender && quirks.has('rtp-before-play-response')) {
-      sender.sendFrame(Date.now());
+    // §12.33: one entry per stream, separated by commas.
+    if (infos.length > 0) headers.push(['RTP-Info', infos.join(',')]);
+    const video = session.video?.sender;
+    if (!session.playing && video instanceof VideoSender && quirks.has('rtp-before-play-response')) {
+      video.sendFrame(Date.now());
     }
     const wasPlaying = session.playing;
     this.reply(request, 200, headers, quirks);
@@ -361,6 +376,10 @@ function sessionIdOf(request: RtspRequest): string | null {
 
 function sessionHeaders(session: RtspSession | undefined): Headers {
   return session ? [['Session', session.header]] : [];
+}
+
+function controlOfTrack(kind: TrackKind): string {
+  return kind === 'video' ? VIDEO_TRACK : kind === 'audio' ? AUDIO_TRACK : METADATA_TRACK;
 }
 
 /** The track a control path names; the aggregate URL (no control) sets up the video, as some clients do. */
