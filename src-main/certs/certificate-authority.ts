@@ -31,6 +31,7 @@ import {
 import type { SubjectAltNames } from './cert-builder.js';
 import { ClientCertRegistry } from './client-registry.js';
 import { buildPkcs12 } from './pkcs12.js';
+import { buildRevocationList } from './revocation-list.js';
 import type { IssuedCertificate } from './client-registry.js';
 
 export interface CaFiles {
@@ -199,6 +200,17 @@ export class LocalCa {
   /** Revokes an issued certificate; false when this CA never issued that serial. */
   async revoke(serial: string): Promise<boolean> {
     return this.registry.revoke(serial);
+  }
+
+  /**
+   * The revocation list (PEM) of every certificate revoked so far, signed by the CA: pass it as node:tls's `crl`
+   * so OpenSSL refuses revoked certificates in the handshake (and refresh the server's context after revoke()).
+   */
+  exportCrlPem(nowMs = Date.now()): string {
+    const revoked = this.registry
+      .list()
+      .flatMap((c) => (c.revokedMs === null ? [] : [{ serial: c.serial, revokedMs: c.revokedMs }]));
+    return buildRevocationList(this.cert, this.key, revoked, nowMs);
   }
 
   /** True for a certificate this CA issued and revoked. */

@@ -118,8 +118,14 @@ export interface ServerTlsMaterial {
   ca: string;
   /** Ask for a client certificate (`isRequested` or `isRequired`). */
   requestCert: boolean;
-  /** Refuse a handshake without a valid client certificate (`isRequired`). Revocation is the server's isRevoked check. */
+  /** Refuse a handshake without a valid client certificate (`isRequired`). */
   rejectUnauthorized: boolean;
+  /**
+   * Our CA's revocation list, PEM: with it OpenSSL refuses revoked client certificates in the handshake. It is a
+   * snapshot: after LocalCa.revoke(), load the material again and call `server.setSecureContext(material)`.
+   * (Check LocalCa.checkClientCertificate() on each connection as well: it needs no refresh.)
+   */
+  crl: string;
 }
 
 export async function loadServerTls(ca: LocalCa, tls: ResolvedTls): Promise<ServerTlsMaterial> {
@@ -136,6 +142,7 @@ export async function loadServerTls(ca: LocalCa, tls: ResolvedTls): Promise<Serv
     ca: ca.exportCaPem(),
     requestCert: tls.clientCert !== 'none',
     rejectUnauthorized: tls.clientCert === 'require',
+    crl: ca.exportCrlPem(),
   };
 }
 

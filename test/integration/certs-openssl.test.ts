@@ -226,6 +226,47 @@ test('mutual TLS: our client certificate signs in, a revoked one is refused, a f
   assert.match(foreignRequired, /^(error: .*)?$/);
 
   await ca.revoke(phone.serial);
+  // Before the server reloads its context, the per-connection check refuses the revoked certificate…
   const revoked = await talk(requiring.port, caPem, { p12: phone.p12, pass: 'phone-pass' });
   assert.match(revoked, /^refused: certificate [0-9a-f]+ \(ana-phone\) was revoked$/);
+  // …and once it has the new revocation list, OpenSSL refuses it in the handshake.
+  requiring.server.setSecureContext(await loadServerTls(ca, resolved.http.ports[1]!.tls!));
+  const laptop = await ca.issueClientCertificate('leo-laptop', 'laptop-pass', resolved.certs.clientDef);
+  requiring.server.setSecureContext(await loadServerTls(ca, resolved.http.ports[1]!.tls!));
+  assert.match(await talk(requiring.port, caPem, { p12: phone.p12, pass: 'phone-pass' }), /^(error: .*)?$/);
+  assert.equal(await talk(requiring.port, caPem, { p12: laptop.p12, pass: 'laptop-pass' }), 'hello leo-laptop');
+});
+
+test('the revocation list is signed by the CA and makes openssl verify -crl_check refuse a revoked certificate', async (t) => {
+  const dir = tempDir(t);
+  const resolved = certConfig(dir);
+  const { ca } = await ensureCertificates(resolved, { altNames: LAN });
+  const kept = await ca.issueClientCertificate('kept', 'pass1234', resolved.certs.clientDef);
+  const gone = await ca.issueClientCertificate('gone', 'pass1234', resolved.certs.clientDef);
+  await ca.revoke(gone.serial);
+  writeFileSync(join(dir, 'ca-and-crl.pem'), ca.exportCaPem() + ca.exportCrlPem());
+  writeFileSync(join(dir, 'ca.pem'), ca.exportCaPem());
+  writeFileSync(join(dir, 'crl.pem'), ca.exportCrlPem());
+  writeFileSync(join(dir, 'kept.pem'), kept.certPem);
+  writeFileSync(join(dir, 'gone.pem'), gone.certPem);
+
+  const crl = await run('openssl', [
+    'crl',
+    '-in',
+    join(dir, 'crl.pem'),
+    '-CAfile',
+    join(dir, 'ca.pem'),
+    '-noout',
+    '-text',
+  ]);
+  assert.equal(crl.code, 0, crl.stderr);
+  assert.match(crl.stderr + crl.stdout, /verify OK/);
+  assert.match(crl.stdout, new RegExp(`Serial Number: ${gone.serial}`, 'i'));
+  assert.doesNotMatch(crl.stdout, new RegExp(kept.serial, 'i'));
+  const check = (file: string) =>
+    run('openssl', ['verify', '-crl_check', '-CAfile', join(dir, 'ca-and-crl.pem'), join(dir, file)]);
+  assert.equal((await check('kept.pem')).code, 0);
+  const refused = await check('gone.pem');
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stdout + refused.stderr, /certificate revoked/);
 });

@@ -233,8 +233,25 @@ describe('camera quirks', () => {
         session ??= response.headers.get('session')?.split(';')[0];
         setups.push(response.status);
       }
-      client.close();
       assert.deepEqual(setups, [200, 200, 200], 'audio and metadata tracks can be set up in the same session');
+      const played = await client.request('PLAY', camera.url(path), { Session: session! });
+      const info = played.headers.get('rtp-info')!.split(',');
+      assert.deepEqual(
+        info.map((i) => /trackID=\d/.exec(i)![0]),
+        ['trackID=0', 'trackID=1'],
+        'RTP-Info for the video and the audio',
+      );
+      const audio = await client.waitForInterleaved(5, 2);
+      client.close();
+      assert.ok(
+        audio.every((p) => p.payloadType === 0 && p.payload.byteLength === 160),
+        'PCMU, 20 ms per packet',
+      );
+      assert.deepEqual(
+        audio.slice(1).map((p, i) => (p.timestamp - audio[i]!.timestamp) >>> 0),
+        [160, 160, 160, 160],
+      );
+      assert.equal(client.interleaved.filter((f) => f.channel === 4).length, 0, 'no metadata is sent');
     },
     'no-content-base': async (path) => {
       const { describe, client } = await play(path);
