@@ -27,6 +27,7 @@ interface TileSample {
   delays: number[];
   frames: number;
   dropped: number;
+  resyncs: number;
 }
 
 function percentile(values: number[], p: number): number | null {
@@ -52,7 +53,15 @@ async function main(): Promise<void> {
   const samples = new Map<string, TileSample>(
     cameras.map((c) => [
       c.deviceUid,
-      { uid: c.deviceUid, firstFrameFromLoadMs: null, firstFrameFromSocketMs: null, delays: [], frames: 0, dropped: 0 },
+      {
+        uid: c.deviceUid,
+        firstFrameFromLoadMs: null,
+        firstFrameFromSocketMs: null,
+        delays: [],
+        frames: 0,
+        dropped: 0,
+        resyncs: 0,
+      },
     ]),
   );
   try {
@@ -63,7 +72,9 @@ async function main(): Promise<void> {
     }
     const page = browser.page;
     await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
-    await page.evaluate(() => localStorage.setItem('thinstream.viewer', JSON.stringify({ state: { layout: '4x4' }, version: 1 })));
+    await page.evaluate(() =>
+      localStorage.setItem('thinstream.viewer', JSON.stringify({ state: { layout: '4x4' }, version: 1 })),
+    );
     const loadStart = Date.now();
     await page.reload();
     // Page load → first picture per tile, polled every 20 ms.
@@ -90,10 +101,16 @@ async function main(): Promise<void> {
       const state = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLElement>('[data-testid^="tile-"]')].map((t) => {
           const q = t.querySelector('video')?.getVideoPlaybackQuality();
-          return [t.dataset.testid?.slice(5) ?? '', t.dataset.delayMs ?? '', q?.totalVideoFrames ?? 0, q?.droppedVideoFrames ?? 0] as const;
+          return [
+            t.dataset.testid?.slice(5) ?? '',
+            t.dataset.delayMs ?? '',
+            q?.totalVideoFrames ?? 0,
+            q?.droppedVideoFrames ?? 0,
+            Number(t.dataset.resyncs ?? 0),
+          ] as const;
         }),
       );
-      for (const [uid, delay, frames, dropped] of state) {
+      for (const [uid, delay, frames, dropped, resyncs] of state) {
         const s = samples.get(uid);
         if (s === undefined) continue;
         if (second === 0) framesAtStart.set(uid, [frames, dropped]);
@@ -101,6 +118,7 @@ async function main(): Promise<void> {
         const [f0, d0] = framesAtStart.get(uid) ?? [0, 0];
         s.frames = frames - f0;
         s.dropped = dropped - d0;
+        s.resyncs = resyncs;
       }
       if (second < WATCH_S) await new Promise((r) => setTimeout(r, 1000));
     }
@@ -120,19 +138,22 @@ async function main(): Promise<void> {
       `watched ${WATCH_S} s`,
   );
   console.log('');
-  console.log('| tile | first frame (page load) | first frame (socket) | delay median | delay p95 | frames | dropped |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| tile | first frame (page load) | first frame (socket) | delay median | delay p95 | frames | dropped | resyncs |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
       `| ${r.uid} | ${fmt(r.firstFrameFromLoadMs)} | ${fmt(r.firstFrameFromSocketMs)} | ${fmt(percentile(r.delays, 50))} | ` +
-        `${fmt(percentile(r.delays, 95))} | ${r.frames} | ${r.dropped} |`,
+        `${fmt(percentile(r.delays, 95))} | ${r.frames} | ${r.dropped} | ${r.resyncs} |`,
     );
   }
   console.log(
     `| **all** | median ${fmt(percentile(firstLoad, 50))}, max ${fmt(firstLoad.length ? Math.max(...firstLoad) : null)} | ` +
       `median ${fmt(percentile(firstSocket, 50))}, max ${fmt(firstSocket.length ? Math.max(...firstSocket) : null)} | ` +
       `${fmt(percentile(allDelays, 50))} | ${fmt(percentile(allDelays, 95))} | ` +
-      `${rows.reduce((s, r) => s + r.frames, 0)} | ${rows.reduce((s, r) => s + r.dropped, 0)} |`,
+      `${rows.reduce((s, r) => s + r.frames, 0)} | ${rows.reduce((s, r) => s + r.dropped, 0)} | ` +
+      `${rows.reduce((s, r) => s + r.resyncs, 0)} |`,
   );
   const missing = rows.filter((r) => r.firstFrameFromLoadMs === null).map((r) => r.uid);
   if (missing.length > 0) {
