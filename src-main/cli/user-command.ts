@@ -21,7 +21,9 @@ async function readStdin(): Promise<string> {
     if (bytes > 64 * 1024) throw new Error('the password on stdin is longer than 64 KB');
   }
   // One trailing newline (echo, a here-string) is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Takes `-c <file>` / `--config <file>` out of the arguments. */
@@ -43,7 +45,8 @@ export async function runUserCommand(args: string[]): Promise<number> {
   try {
     const users = await UsersStore.open(dataDirFor(configPath));
     if (action === 'list') {
-      for (const u of users.list()) process.stdout.write(`${u.username}\t${u.role}\t${new Date(u.createdMs).toISOString()}\n`);
+      for (const u of users.list())
+        process.stdout.write(`${u.username}\t${u.role}\t${new Date(u.createdMs).toISOString()}\n`);
       return 0;
     }
     if (action === 'remove' && name !== undefined) {
