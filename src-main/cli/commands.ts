@@ -1,4 +1,5 @@
+import { cameraCommand } from './camera-command.js';
 import type { CliCommand } from './command.js';
 
 /** Every subcommand, in the order `--help` lists them. Add one line per command file. */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [cameraCommand];

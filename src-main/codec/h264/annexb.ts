@@ -61,6 +61,27 @@ function pushTrimmed(out: Uint8Array[], data: Uint8Array, start: number, end: nu
   if (e > start) out.push(data.subarray(start, e));
 }
 
+/**
+ * Index of the first 00 00 01 in `data`, or -1. A well-formed NAL unit never holds one (§7.4.1's
+ * emulation prevention), so finding one inside a NAL unit means a camera put Annex B bytes there.
+ * Skips three bytes at a time past any byte above 1 (no start code can end within those three).
+ */
+export function indexOfStartCode(data: Uint8Array): number {
+  const n = data.byteLength;
+  let i = 2;
+  while (i < n) {
+    const b = data[i]!;
+    if (b > 1) {
+      i += 3;
+    } else if (b === 1 && data[i - 1] === 0 && data[i - 2] === 0) {
+      return i - 2;
+    } else {
+      i++;
+    }
+  }
+  return -1;
+}
+
 /** True when `data` has a 3- or 4-byte start code at offset 0. */
 export function startsWithStartCode(data: Uint8Array): boolean {
   return (

@@ -1,0 +1,87 @@
+/**
+ * FU-A reassembly (RFC 6184 §5.8). Fragments are copied once, into the tail of a shared slab; a finished
+ * NAL unit is a view into that slab. A slab is never written again below its fill mark, so views handed
+ * out stay valid; when a NAL unit outgrows the slab, only that unit moves to a new, larger slab. Finished
+ * units keep their slab alive as long as someone holds them (the GOP cache, a recorder fragment).
+ */
+
+/** Bytes of a new slab: a few frames of a 4 Mbit/s stream. */
+const DEFAULT_SLAB_BYTES = 128 * 1024;
+/** A NAL unit larger than this is refused (the biggest level 6.2 frame is well under it). */
+export const MAX_NAL_BYTES = 16 * 1024 * 1024;
+
+export class FuAAssembler {
+  private slab: Uint8Array;
+  /** Fill mark of the slab: bytes below it belong to finished units. */
+  private fill = 0;
+  /** Bytes of the unit being assembled, after `fill`. */
+  private length = 0;
+  private open = false;
+  /** The reconstructed NAL header (§5.8: F and NRI of the FU indicator, type of the FU header). */
+  private header = 0;
+  private readonly slabBytes: number;
+
+  constructor(slabBytes = DEFAULT_SLAB_BYTES) {
+    this.slabBytes = slabBytes;
+    this.slab = new Uint8Array(slabBytes);
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** NAL type of the unit being assembled. */
+  get openType(): number {
+    return this.header & 0x1f;
+  }
+
+  get openBytes(): number {
+    return this.length;
+  }
+
+  /** Starts a unit with its reconstructed header byte. Drops any unit still open. */
+  start(header: number): void {
+    this.open = true;
+    this.header = header;
+    this.length = 0;
+    this.reserve(1);
+    this.slab[this.fill] = header;
+    this.length = 1;
+  }
+
+  /** Appends `length` bytes of `src` from `offset`. Returns false (and drops the unit) past MAX_NAL_BYTES. */
+  append(src: Uint8Array, offset: number, length: number): boolean {
+    if (this.length + length > MAX_NAL_BYTES) {
+      this.abort();
+      return false;
+    }
+    this.reserve(length);
+    this.slab.set(src.subarray(offset, offset + length), this.fill + this.length);
+    this.length += length;
+    return true;
+  }
+
+  /** Finishes the unit: a view that stays valid. */
+  finish(): Uint8Array {
+    const nal = this.slab.subarray(this.fill, this.fill + this.length);
+    this.fill += this.length;
+    this.length = 0;
+    this.open = false;
+    return nal;
+  }
+
+  abort(): void {
+    this.length = 0;
+    this.open = false;
+  }
+
+  private reserve(more: number): void {
+    const need = this.fill + this.length + more;
+    if (need <= this.slab.byteLength) return;
+    const size = Math.max(this.slabBytes, 2 * (this.length + more));
+    const next = new Uint8Array(size);
+    if (this.length > 0) next.set(this.slab.subarray(this.fill, this.fill + this.length), 0);
+    this.slab = next;
+    this.fill = 0;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * One segment file on disk, written append-only at known offsets. If a write fails (disk full, I/O
+ * error) the file is cut back to the end of its last complete fragment before the error is passed on,
+ * so what was already recorded stays playable. What is flushed when is the fsync policy:
+ *   never     nothing is fsynced; the OS writes back when it likes (a power cut may lose ~30 s).
+ *   fragment  fdatasync after every fragment (at most the fragment in flight is lost; costs IOPS).
+ *   segment   fsync the folder after a file is created and the file when it is closed (the default).
+ */
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export type FsyncPolicy = 'never' | 'fragment' | 'segment';
+
+export class SegmentWriter {
+  /** Bytes on disk that belong to complete boxes. */
+  bytes: number;
+  /** Milliseconds spent in write, truncate and fsync calls. */
+  writeMs = 0;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    private readonly fsync: FsyncPolicy,
+    initBytes: number,
+  ) {
+    this.bytes = initBytes;
+  }
+
+  /** Creates the file (it must not exist) and writes the init segment. On failure nothing is left behind. */
+  static async create(path: string, init: Uint8Array, fsync: FsyncPolicy): Promise<SegmentWriter> {
+    const started = performance.now();
+    const fh = await open(path, 'wx', 0o644);
+    try {
+      await writeFully(fh, init, 0);
+      if (fsync !== 'never') {
+        await fh.datasync();
+        await syncFolder(dirname(path));
+      }
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined);
+      throw err;
+    }
+    const writer = new SegmentWriter(path, fh, fsync, init.byteLength);
+    writer.writeMs = performance.now() - started;
+    return writer;
+  }
+
+  /** Appends one fragment (moof+mdat). On failure the file is truncated back to `bytes` and the error thrown. */
+  async append(data: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error(`segment ${this.path} is closed`);
+    const started = performance.now();
+    try {
+      await writeFully(this.fh, data, this.bytes);
+      if (this.fsync === 'fragment') await this.fh.datasync();
+    } catch (err) {
+      // Truncating frees blocks, so it works on a full disk too.
+      await this.fh.truncate(this.bytes).catch(() => undefined);
+      throw err;
+    } finally {
+      this.writeMs += performance.now() - started;
+    }
+    this.bytes += data.byteLength;
+  }
+
+  /** Flushes per the policy and closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const started = performance.now();
+    try {
+      if (this.fsync !== 'never') await this.fh.sync();
+    } finally {
+      await this.fh.close();
+      this.writeMs += performance.now() - started;
+    }
+  }
+
+  /** Closes without flushing, ignoring errors (after a failed write). */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.byteLength) {
+    const { bytesWritten } = await fh.write(data, done, data.byteLength - done, position + done);
+    if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    done += bytesWritten;
+  }
+}
+
+/** fsync of a folder makes a new entry in it durable (POSIX: the file's own fsync does not). */
+export async function syncFolder(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } catch (err) {
+    // Some filesystems (and Windows) refuse fsync on a folder: nothing more can be done there.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EISDIR') throw err;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * Records one stream version into MP4 segment files under its folder (`<rootPath>/<deviceUid>/<versionSid>/`).
+ *
+ * `write(au)` is synchronous and cheap: it turns access units into fragments (one per GOP, or shorter so a
+ * fragment reaches disk at least every `fragmentMaxMs`) and hands them to a serial disk queue. A sample's
+ * duration is the time to the next unit, so the last unit is held until the next one arrives. Files start
+ * at a keyframe and are cut at the first keyframe after `dividerMs` of media time or `limitBytes` of file,
+ * or when the format (SPS/PPS) changes. A gap in the camera's times stays a gap in the file (the next
+ * fragment's tfdt jumps); times that run backwards or disagree with the wall clock start a new file.
+ *
+ * A failed write (disk full, folder unwritable) stops this stream's recording with state `failed` and
+ * STORAGE_FULL / STORAGE_UNWRITABLE, leaves the file cut back to its last complete fragment, asks
+ * retention for room, and tries again at a keyframe every `retryMs`. Nothing escapes to the caller.
+ */
+import type { AccessUnit, StreamId, VideoFormat } from '../../src-shared/access-unit.js';
+import { ThinStreamError, type ErrorInfo } from '../../src-shared/errors.js';
+import { NalType, isVcl, nalType } from '../codec/h264/annexb.js';
+import type { RecordingCatalog } from '../storage/recording-catalog.js';
+import type { RetentionPolicy } from '../storage/retention-policy.js';
+import { sameBytes, sameFormat } from '../storage/recording-reader.js';
+import { FragmentBuilder } from './mp4/fragment.js';
+import { SegmentDiskQueue, type OpenSegment } from './segment-disk-queue.js';
+import type { FsyncPolicy } from './segment-writer.js';
+
+export type RecorderState = 'recording' | 'stopped' | 'failed';
+
+export interface RecorderStatus {
+  streamId: StreamId;
+  state: RecorderState;
+  sinceMs: number;
+  error: ErrorInfo | null;
+  /** The file being written, or null (before the first keyframe, after a failure, when stopped). */
+  segment: string | null;
+  /** True while units are dropped until a keyframe (start, after lost data, after a failure). */
+  waitingForKeyframe: boolean;
+}
+
+export interface RecorderStats {
+  unitsIn: number;
+  framesWritten: number;
+  /** Units not recorded: before the first keyframe, after lost data, while failed or overloaded. */
+  droppedUnits: number;
+  bytesWritten: number;
+  fragments: number;
+  segments: number;
+  /** Milliseconds spent in write/fsync calls. */
+  writeMs: number;
+  /** Bytes handed to the disk queue and not yet written. */
+  queuedBytes: number;
+}
+
+export interface StreamRecorderOptions {
+  streamId: StreamId;
+  catalog: RecordingCatalog;
+  retention?: RetentionPolicy | null;
+  /** Cut a new file at the first keyframe after this much media time (the original's `payload.divider`). */
+  dividerMs: number;
+  /** Cut a new file at the first keyframe after it holds this many bytes (the original's `payload.limit`). */
+  limitBytes: number;
+  /** Digits of the sequence number in file names (the original's `nameDigits`). Default 6. */
+  nameDigits?: number;
+  fsync?: FsyncPolicy;
+  /** A fragment is written at least this often (ms of media), so a crash loses at most this much. Default 1000. */
+  fragmentMaxMs?: number;
+  /** After a failure, wait this long before trying a new file. Default 2000. */
+  retryMs?: number;
+  /** When the disk falls this far behind, units are dropped to the next keyframe. Default 64 MB. */
+  maxQueueBytes?: number;
+  /** Media time and wall clock may disagree by this much before the timeline counts as broken. Default 5000. */
+  timelineToleranceMs?: number;
+  log?: (line: string) => void;
+  onStatus?: (status: RecorderStatus) => void;
+}
+
+interface Pending {
+  au: AccessUnit;
+  dropParameterSets: boolean;
+}
+
+export class StreamRecorder {
+  readonly streamId: StreamId;
+  private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log'>>;
+  private readonly log: (line: string) => void;
+  private readonly onStatus: ((s: RecorderStatus) => void) | undefined;
+  private readonly queue: SegmentDiskQueue;
+  private readonly builder = new FragmentBuilder();
+  private format: VideoFormat | null = null;
+  private nextFormat: VideoFormat | null = null;
+  private seg: OpenSegment | null = null;
+  private pending: Pending | null = null;
+  private fragmentBase90k = 0;
+  private nominal90k = 3600;
+  private waitKeyframe = true;
+  private retryAtMs = 0;
+  private state: RecorderState = 'recording';
+  private sinceMs = Date.now();
+  private error: ErrorInfo | null = null;
+  private dropReason: string | null = null;
+  private closing = false;
+  private readonly counters = { unitsIn: 0, framesWritten: 0, droppedUnits: 0 };
+
+  constructor(options: StreamRecorderOptions) {
+    this.streamId = options.streamId;
+    this.o = {
+      streamId: options.streamId,
+      catalog: options.catalog,
+      dividerMs: options.dividerMs,
+      limitBytes: options.limitBytes,
+      nameDigits: options.nameDigits ?? 6,
+      fsync: options.fsync ?? 'segment',
+      fragmentMaxMs: options.fragmentMaxMs ?? 1000,
+      retryMs: options.retryMs ?? 2000,
+      maxQueueBytes: options.maxQueueBytes ?? 64 * 1024 * 1024,
+      timelineToleranceMs: options.timelineToleranceMs ?? 5000,
+    };
+    this.log = options.log ?? (() => undefined);
+    this.onStatus = options.onStatus;
+    this.queue = new SegmentDiskQueue({
+      streamId: this.streamId,
+      catalog: options.catalog,
+      retention: options.retention ?? null,
+      folder: options.catalog.folderOf(this.streamId),
+      nameDigits: this.o.nameDigits,
+      fsync: this.o.fsync,
+      log: this.log,
+      onOpened: (seg) => this.opened(seg),
+      onFailure: (seg, err) => this.failed(seg, err),
+    });
+    if (options.catalog.isReadOnly) {
+      this.setState(
+        'failed',
+        new ThinStreamError(
+          'STORAGE_READ_ONLY',
+          `recording ${this.streamId} is off: storage ${options.catalog.rootPath} is read-only (isReadOnly)`,
+        ).toInfo(),
+      );
+    }
+  }
+
+  status(): RecorderStatus {
+    return {
+      streamId: this.streamId,
+      state: this.state,
+      sinceMs: this.sinceMs,
+      error: this.error,
+      segment: this.seg?.info?.id ?? null,
+      waitingForKeyframe: this.waitKeyframe,
+    };
+  }
+
+  stats(): RecorderStats {
+    return { ...this.counters, ...this.queue.stats() };
+  }
+
+  /** The camera's format: the first one arms recording; a different one starts a new file at the next keyframe. */
+  setFormat(format: VideoFormat): void {
+    if (this.format === null) this.format = format;
+    else if (!sameFormat(this.format, format)) this.nextFormat = format;
+    else this.nextFormat = null;
+  }
+
+  write(au: AccessUnit): void {
+    if (this.closing || this.error?.code === 'STORAGE_READ_ONLY') return;
+    this.counters.unitsIn++;
+    if (this.format === null) return this.drop('no format (SPS/PPS) yet');
+    if (!hasVcl(au)) return this.drop('unit without a picture');
+    if (this.queue.queuedBytes > this.o.maxQueueBytes) {
+      this.breakRun(false);
+      return this.drop(`the disk is ${(this.queue.queuedBytes / 1e6).toFixed(0)} MB behind`);
+    }
+    if (au.discontinuity && !au.keyframe) {
+      // Data was lost: the rest of this GOP would not decode. Keep the file, skip to the next keyframe.
+      this.breakRun(false);
+      return this.drop('data lost before this unit');
+    }
+    if (this.pending !== null) {
+      const prev = this.pending.au;
+      const dt = au.dts90k - prev.dts90k;
+      const broken = dt <= 0 || Math.abs(dt / 90 - (au.wallMs - prev.wallMs)) > this.o.timelineToleranceMs;
+      const gap = !broken && dt > Math.max(180_000, 10 * this.nominal90k);
+      this.commitPending(broken || gap ? this.nominal90k : dt);
+      if (!broken && !gap) this.nominal90k = dt;
+      if (broken) {
+        this.log(
+          `recording ${this.streamId}: timestamps jumped by ${(dt / 90).toFixed(0)} ms (wall clock ${(au.wallMs - prev.wallMs).toFixed(0)} ms): new file`,
+        );
+        this.closeSegment();
+      } else if (gap) {
+        this.flush(); // the next fragment's tfdt carries the gap
+      }
+    }
+    if (!au.keyframe && (this.waitKeyframe || this.seg === null)) {
+      this.waitKeyframe = true;
+      return this.drop(this.seg === null ? 'waiting for a keyframe to start a file' : 'waiting for a keyframe');
+    }
+    if (au.keyframe && this.seg !== null) {
+      if (this.nextFormat !== null || this.segmentFull(au)) this.closeSegment();
+      else this.flush();
+    } else if (this.builder.duration90k >= this.o.fragmentMaxMs * 90) {
+      this.flush();
+    }
+    if (this.seg === null) {
+      if (this.state === 'failed' && Date.now() < this.retryAtMs)
+        return this.drop('recording failed; waiting to retry');
+      this.openSegment(au);
+    }
+    if (this.builder.sampleCount === 0) this.fragmentBase90k = au.dts90k - this.seg!.startDts90k;
+    this.waitKeyframe = false;
+    if (this.dropReason !== null) {
+      this.log(`recording ${this.streamId}: writing again after ${this.dropReason}`);
+      this.dropReason = null;
+    }
+    this.pending = { au, dropParameterSets: au.keyframe ? parameterSetsMatch(au, this.format) : true };
+  }
+
+  /** Waits until everything handed to the disk so far is written (or has failed). */
+  flushed(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  /** Finishes the open file (its last unit gets the usual frame duration) and stops. */
+  async close(): Promise<void> {
+    if (this.closing) return this.queue.drained();
+    this.breakRun(true);
+    this.closing = true;
+    await this.queue.drained();
+    this.setState('stopped', this.error?.code === 'STORAGE_READ_ONLY' ? this.error : null);
+  }
+
+  // ---- Internals -----------------------------------------------------------------------------------
+
+  /** Ends the current run of samples: the held unit gets the usual duration and the fragment goes out. */
+  private breakRun(closeFile: boolean): void {
+    this.commitPending(this.nominal90k);
+    if (closeFile) this.closeSegment();
+    else this.flush();
+    this.waitKeyframe = true;
+  }
+
+  private segmentFull(au: AccessUnit): boolean {
+    const seg = this.seg!;
+    return (
+      (au.dts90k - seg.startDts90k) / 90 >= this.o.dividerMs || seg.bytes + this.builder.byteLength >= this.o.limitBytes
+    );
+  }
+
+  private commitPending(duration90k: number): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    if (this.seg === null) return;
+    const bytes = this.builder.addSample(
+      p.au.nalus,
+      duration90k,
+      p.au.keyframe,
+      p.au.pts90k - p.au.dts90k,
+      p.dropParameterSets,
+    );
+    if (bytes > 0) this.counters.framesWritten++;
+  }
+
+  private flush(): void {
+    if (this.seg === null || this.builder.sampleCount === 0) {
+      this.builder.reset();
+      return;
+    }
+    const keyframe = this.builder.startsWithKeyframe;
+    const samples = this.builder.sampleCount;
+    const duration90k = this.builder.duration90k;
+    const data = this.builder.build(++this.seg.fragmentSequence, this.fragmentBase90k);
+    this.queue.append(this.seg, data, {
+      offset: this.seg.bytes,
+      size: data.byteLength,
+      startTime90k: this.fragmentBase90k,
+      duration90k,
+      samples,
+      keyframeSample: keyframe ? 0 : -1,
+      keyframeTime90k: keyframe ? this.fragmentBase90k : -1,
+    });
+    this.seg.bytes += data.byteLength;
+  }
+
+  private openSegment(au: AccessUnit): void {
+    if (this.nextFormat !== null) {
+      this.format = this.nextFormat;
+      this.nextFormat = null;
+    }
+    const previous = this.queue.lastSegment;
+    let startMs = au.wallMs;
+    if (previous !== null && !previous.failed) {
+      // Continue the previous file's timeline unless the wall clock says it drifted by more than a second.
+      const predicted = previous.startMs + (au.dts90k - previous.startDts90k) / 90;
+      if (Math.abs(predicted - au.wallMs) <= 1000) startMs = predicted;
+    }
+    this.seg = this.queue.open(Math.round(startMs), au.dts90k, this.format!);
+  }
+
+  private closeSegment(): void {
+    this.flush();
+    if (this.seg !== null) this.queue.close(this.seg);
+    this.seg = null;
+  }
+
+  private drop(reason: string): void {
+    this.counters.droppedUnits++;
+    if (this.dropReason !== reason) {
+      if (this.dropReason === null || !reason.startsWith('waiting'))
+        this.log(`recording ${this.streamId}: dropping units: ${reason}`);
+      this.dropReason = reason;
+    }
+  }
+
+  private opened(seg: OpenSegment): void {
+    if (this.state === 'failed' && this.error?.code !== 'STORAGE_READ_ONLY') {
+      this.log(`recording ${this.streamId}: resumed in ${seg.info?.id ?? '?'}`);
+      this.setState('recording', null);
+    } else {
+      this.emitStatus();
+    }
+  }
+
+  private failed(seg: OpenSegment, err: ThinStreamError): void {
+    if (this.seg === seg) {
+      this.seg = null;
+      this.pending = null;
+      this.builder.reset();
+      this.waitKeyframe = true;
+    }
+    this.retryAtMs = Date.now() + this.o.retryMs;
+    const repeated = this.state === 'failed' && this.error?.code === err.code;
+    if (!repeated) this.log(err.message);
+    this.setState('failed', err.toInfo());
+  }
+
+  private setState(state: RecorderState, error: ErrorInfo | null): void {
+    if (state !== this.state) this.sinceMs = Date.now();
+    this.state = state;
+    this.error = error;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    try {
+      this.onStatus?.(this.status());
+    } catch (err) {
+      this.log(`recording ${this.streamId}: status listener failed: ${String(err)}`);
+    }
+  }
+}
+
+function hasVcl(au: AccessUnit): boolean {
+  for (const nal of au.nalus) if (isVcl(nalType(nal))) return true;
+  return false;
+}
+
+/** True when every SPS/PPS inside the unit equals the file's (so they can live in avcC alone). */
+function parameterSetsMatch(au: AccessUnit, format: VideoFormat | null): boolean {
+  if (format === null) return false;
+  for (const nal of au.nalus) {
+    const t = nalType(nal);
+    if (t === NalType.SPS && !sameBytes(nal, format.sps)) return false;
+    if (t === NalType.PPS && !sameBytes(nal, format.pps)) return false;
+  }
+  return true;
+}

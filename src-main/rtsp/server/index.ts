@@ -1,0 +1,8 @@
+/** Our own RTSP camera: the demo camera, the benchmark farm and the quirky test camera (rtsp-server.ts). */
+export { startRtspServer } from './rtsp-server.js';
+export type { RtspServer, RtspServerOptions, RtspServerMountOptions, RtspServerStats } from './rtsp-server.js';
+export { ClipSource } from './clip-source.js';
+export type { ClipSourceOptions } from './clip-source.js';
+export { QUIRKS, QUIRK_NAMES, parseQuirks, isQuirkName } from './quirks.js';
+export type { QuirkName } from './quirks.js';
+export type { CameraCredentials } from './server-auth.js';

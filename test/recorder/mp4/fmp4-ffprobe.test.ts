@@ -1,0 +1,130 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AccessUnit } from '../../../src-shared/access-unit.js';
+import { buildInitSegment, parseInitSegment } from '../../../src-main/recorder/mp4/init-segment.js';
+import { FragmentBuilder } from '../../../src-main/recorder/mp4/fragment.js';
+import { Fmp4Muxer } from '../../../src-main/recorder/mp4/fmp4-muxer.js';
+import { makeClip, retime, type Clip } from '../clip-fixture.js';
+import { probeFile } from '../ffprobe.js';
+
+let clip: Clip;
+before(async () => {
+  clip = await makeClip({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 });
+});
+after(async () => {
+  await clip.remove();
+});
+
+/** Writes units as init + one fragment per `perFragment` units, durations from the next unit's time. */
+function mux(units: readonly AccessUnit[], perFragment: number): Uint8Array[] {
+  const parts: Uint8Array[] = [buildInitSegment(clip.format, { creationMs: units[0]!.wallMs })];
+  const builder = new FragmentBuilder();
+  let seq = 1;
+  let fragmentStart = units[0]!.dts90k;
+  const base = units[0]!.dts90k;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i]!;
+    const next = units[i + 1];
+    const duration = next ? next.dts90k - u.dts90k : 3600;
+    if (builder.sampleCount === 0) fragmentStart = u.dts90k;
+    builder.addSample(u.nalus, duration, u.keyframe);
+    if (builder.sampleCount >= perFragment || next === undefined || next.keyframe) {
+      parts.push(builder.build(seq++, fragmentStart - base));
+    }
+  }
+  return parts;
+}
+
+test('a fragmented MP4 of a real x264 clip reads in ffprobe with the right codec, size, frames and keyframes', async () => {
+  const path = join(clip.dir, 'gop.mp4');
+  await writeFile(path, mux(clip.units, 1000));
+  const probe = await probeFile(path);
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.codecName, 'h264');
+  assert.equal(probe.codecTagString, 'avc1');
+  assert.equal(probe.profile, 'High');
+  assert.equal(probe.width, 320);
+  assert.equal(probe.height, 240);
+  assert.equal(probe.frames.length, clip.units.length);
+  assert.ok(Math.abs(probe.durationS - clip.units.length / 25) < 0.05, `duration ${probe.durationS}`);
+  const keyTimes = probe.frames.filter((f) => f.keyframe).map((f) => f.ptsTime);
+  const expected = clip.units.flatMap((u) => (u.keyframe ? [u.pts90k / 90_000] : []));
+  assert.deepEqual(keyTimes, expected);
+  assert.equal(probe.formatTags.creation_time, '2025-01-02T03:04:05.000000Z');
+});
+
+test('fragments shorter than a GOP still decode, and a gap in the camera times stays a gap in the file', async () => {
+  // Shift the second half by 3 s: the file's timeline must show the hole, not squash it.
+  const gapAt = 50;
+  const units = clip.units.map((u, i) =>
+    i < gapAt ? u : { ...u, pts90k: u.pts90k + 270_000, dts90k: u.dts90k + 270_000 },
+  );
+  const parts: Uint8Array[] = [buildInitSegment(clip.format)];
+  const builder = new FragmentBuilder();
+  let seq = 1;
+  let start = 0;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i]!;
+    const next = units[i + 1];
+    if (builder.sampleCount === 0) start = u.dts90k;
+    // Across the gap the last sample keeps a frame's duration; the next fragment's tfdt jumps.
+    const duration = next && i + 1 !== gapAt ? next.dts90k - u.dts90k : 3600;
+    builder.addSample(u.nalus, duration, u.keyframe);
+    if (builder.sampleCount >= 7 || next === undefined || i + 1 === gapAt) parts.push(builder.build(seq++, start));
+  }
+  const path = join(clip.dir, 'gap.mp4');
+  await writeFile(path, parts);
+  const probe = await probeFile(path);
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.frames.length, units.length);
+  const before = probe.frames[gapAt - 1]!.ptsTime;
+  const afterGap = probe.frames[gapAt]!.ptsTime;
+  assert.ok(Math.abs(afterGap - before - 3.04) < 0.001, `gap ${afterGap - before}`);
+  assert.ok(Math.abs(probe.durationS - (units.length / 25 + 3)) < 0.05, `duration ${probe.durationS}`);
+});
+
+test('the init segment parses back into the format it was built from', () => {
+  const init = buildInitSegment(clip.format, { creationMs: Date.UTC(2025, 0, 2, 3, 4, 5) });
+  const { info, end } = parseInitSegment(init);
+  assert.equal(end, init.byteLength);
+  assert.equal(info.timescale, 90_000);
+  assert.equal(info.trackId, 1);
+  assert.equal(info.nalLengthBytes, 4);
+  assert.equal(info.creationMs, Date.UTC(2025, 0, 2, 3, 4, 5));
+  assert.deepEqual(info.format, { ...clip.format, fps: null });
+});
+
+test('the live muxer makes one fragment per frame that ffprobe reads, starting at the first keyframe', async () => {
+  const muxer = new Fmp4Muxer({ fragmentEvery: 'frame' });
+  const parts: Uint8Array[] = [muxer.init(clip.format)];
+  // Join mid-GOP, as a live viewer does: units before the keyframe at 1 s are dropped.
+  for (const u of clip.units.slice(10)) parts.push(...muxer.push(u));
+  parts.push(...muxer.flush());
+  assert.equal(parts.length, 1 + clip.units.length - 25);
+  const path = join(clip.dir, 'live.mp4');
+  await writeFile(path, parts);
+  const probe = await probeFile(path);
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.frames.length, clip.units.length - 25);
+  assert.equal(probe.frames[0]!.ptsTime, 0);
+  assert.ok(probe.frames[0]!.keyframe);
+});
+
+test('the muxer skips to the next keyframe after lost data and keeps time running forward', async () => {
+  const muxer = new Fmp4Muxer({ fragmentEvery: 'gop' });
+  const parts: Uint8Array[] = [muxer.init(clip.format)];
+  const units = clip.units.map((u, i) => (i === 10 ? { ...u, discontinuity: true } : u));
+  for (const u of units.slice(0, 50)) parts.push(...muxer.push(u));
+  // A new camera session: times restart far back.
+  for (const u of retime(units.slice(50), -5_000_000, 0)) parts.push(...muxer.push(u));
+  parts.push(...muxer.flush());
+  const path = join(clip.dir, 'muxer-gaps.mp4');
+  await writeFile(path, parts);
+  const probe = await probeFile(path);
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.frames.length, clip.units.length - 15);
+  const times = probe.frames.map((f) => f.ptsTime);
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `time runs forward at frame ${i}`);
+});
