@@ -23,17 +23,13 @@ import { SetupToken } from '../server/auth/setup-token.js';
 import { SignInLimiter } from '../server/auth/sign-in-limiter.js';
 import { UsersStore } from '../server/auth/users-store.js';
 import { ConnectionCounter, startHttpServer, type HttpServerHandle, type TlsMaterial } from '../server/http-server.js';
-import type {
-  CertificatesService,
-  ConnectionLimits,
-  RecordingsService,
-  ServerContext,
-} from '../server/server-context.js';
+import type { CertificatesService, ConnectionLimits, ServerContext } from '../server/server-context.js';
 import { TokenBucket } from '../server/token-bucket.js';
 import { collectTelemetry } from '../telemetry/telemetry.js';
 import { ThinStreamError } from '../../src-shared/errors.js';
 import { dataDirFor } from './data-dir.js';
 import { RuntimeConfig } from './runtime-config.js';
+import { RuntimeStorage } from './recordings.js';
 import { StreamSet, type StreamFactories } from './stream-set.js';
 
 export interface RuntimeOptions {
@@ -58,7 +54,6 @@ export interface RuntimeOptions {
   factories?: Partial<StreamFactories>;
   /** TLS material per port (default: the certificates from src-main/certs, made on first start). */
   tlsFor?: (port: ResolvedHttpPort, config: ResolvedConfig) => Promise<TlsMaterial>;
-  recordings?: RecordingsService | null;
   certificates?: CertificatesService | null;
   log?: (line: string) => void;
 }
@@ -153,6 +148,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const setupToken = new SetupToken(options.setupToken);
   if (users.hasAdmin()) setupToken.consume();
   const hub = new Hub({ log });
+  const storage = new RuntimeStorage(resolved, log);
 
   const factories: StreamFactories = {
     source:
@@ -160,7 +156,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       (() => {
         throw new ThinStreamError('NOT_IMPLEMENTED', 'RTSP ingest is not wired into the runtime yet.');
       }),
-    recorder: options.factories?.recorder ?? (async () => null),
+    recorder: options.factories?.recorder ?? ((version) => storage.recorder(version)),
   };
   const streams = new StreamSet(hub, factories, log);
   const servers: HttpServerHandle[] = [];
@@ -189,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           bytesOut: hub.stats().bytesOut,
         }),
       }),
-    recordings: options.recordings ?? null,
+    recordings: storage,
     config,
     certificates: options.certificates ?? null,
     probe: null,
@@ -200,7 +196,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const closeAll = async (): Promise<void> => {
     hub.close(); // viewers are told `end` before their sockets close
     await Promise.all(servers.map((s) => s.close().catch(() => {})));
-    await streams.close();
+    await streams.close(); // TEARDOWN, then each recorder finishes its segment
+    await storage.close();
     sessions.close();
   };
 
@@ -243,6 +240,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   config.onApply(async (next, previous): Promise<ConfigSaveResponse> => {
     resolved = next;
+    storage.update(next);
     const result = await streams.apply(next.streams);
     log(
       `runtime: config applied: ${result.started.length} started, ${result.stopped.length} stopped, ${result.restarted.length} restarted`,
