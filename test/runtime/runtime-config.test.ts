@@ -9,7 +9,7 @@ import { REDACTED } from '../../src-shared/config/secrets.js';
 import { startRuntime } from '../../src-main/runtime/runtime.js';
 import { ClipSource } from '../server/support/clip-source.js';
 import { makeClip } from '../server/support/clip-units.js';
-import { TestClient } from '../server/support/http-client.js';
+import { TestClient, socketEvent } from '../server/support/http-client.js';
 import { TEST_SCRYPT } from '../server/support/test-server.js';
 
 const clip = makeClip({ gop: 10, seconds: 2 });
@@ -101,7 +101,8 @@ test('config read redacts passwords; a write changes only the cameras that chang
     const ws = admin.websocket('/api/v1/live/cam-a/2-low');
     const texts: ServerTextMessage[] = [];
     ws.on('message', (d: Buffer, binary) => !binary && texts.push(JSON.parse(d.toString()) as ServerTextMessage));
-    await new Promise((r) => ws.once('open', r));
+    await socketEvent(ws, 'open');
+    const wsClosed = socketEvent(ws, 'close');
     const high = sources.get('cam-a/1-high')!;
 
     // Keep cam-a's password (sent back REDACTED), drop its low version, add cam-b.
@@ -116,7 +117,7 @@ test('config read redacts passwords; a write changes only the cameras that chang
     assert.equal(high.closed, false);
     assert.equal(sources.get('cam-a/2-low')!.closed, true, 'the removed version was stopped');
     assert.ok(sources.has('cam-b/main'), 'the new camera started');
-    await new Promise((r) => ws.once('close', r));
+    await wsClosed;
     assert.equal(texts.at(-1)?.type, 'end');
 
     // The file keeps no clear password: secrets went to the key store.
