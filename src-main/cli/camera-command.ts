@@ -4,18 +4,14 @@
  * and serves until SIGINT or SIGTERM.
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toErrorInfo } from '../../src-shared/errors.js';
 import { ClipSource } from '../rtsp/server/clip-source.js';
+import { DEMO_CLIP_PATH } from '../rtsp/server/demo-camera.js';
 import { QUIRK_NAMES, QUIRKS, parseQuirks } from '../rtsp/server/quirks.js';
 import { startRtspServer, type RtspServerMountOptions } from '../rtsp/server/rtsp-server.js';
 import type { CameraCredentials } from '../rtsp/server/server-auth.js';
 import { fail, type CliCommand } from './command.js';
-
-/** assets/demo/demo.h264 in the project folder (out/src-main/cli → ../../..). */
-export const DEMO_CLIP_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../assets/demo/demo.h264');
 
 const USAGE = `Usage: thinstream camera [--clip <file.h264>] [--host 127.0.0.1] [--port N] [--path /stream]
                          [--cameras N] [--auth none|basic|digest --user U --password P]

@@ -1,6 +1,6 @@
 /** The config's public face in the core: load, validate, resolve, save, defaults, secrets. */
-export { loadConfig, readConfigJson, parseConfigText } from './load-config.js';
-export type { LoadedConfig } from './load-config.js';
+export { loadConfig, readConfigJson, parseConfigText, checkConfigFile } from './load-config.js';
+export type { LoadedConfig, ConfigFileReport } from './load-config.js';
 export { saveConfig, writeFileAtomic, orderLike } from './save-config.js';
 export { resolveConfig, mergeParams } from './resolve-config.js';
 export type { ResolveOptions } from './resolve-config.js';

@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ThinStreamError } from '../../src-shared/errors.js';
+import { ThinStreamError, toErrorInfo } from '../../src-shared/errors.js';
+import type { ErrorInfo } from '../../src-shared/errors.js';
+import { formatConfigErrors, formatConfigWarnings } from '../../src-shared/config/format-errors.js';
 import type { ConfigWarning, ThinStreamConfig } from '../../src-shared/config/config-types.js';
 import { ConfigInvalidError, validateConfig } from '../../src-shared/config/validate-config.js';
 
@@ -84,4 +86,30 @@ function nearText(text: string, offset: number): string {
   const lineText = text.slice(lineStart, lineEndAt < 0 ? text.length : lineEndAt).trim();
   if (lineText === '') return '';
   return ` (near ${JSON.stringify(lineText.length > 50 ? lineText.slice(0, 47) + '...' : lineText)})`;
+}
+
+export interface ConfigFileReport {
+  ok: boolean;
+  /** What the CLI prints for `-c cfg.json`: every error with its path, or OK with a summary, then warnings. */
+  text: string;
+  errors: ErrorInfo[];
+  warnings: ConfigWarning[];
+}
+
+/** Loads and validates without throwing: the original's `-c cfg.json` on its own. */
+export async function checkConfigFile(path: string): Promise<ConfigFileReport> {
+  const absolute = resolve(path);
+  try {
+    const { config, warnings } = await loadConfig(absolute);
+    const cameras = (config.server?.streamsGrps ?? []).flatMap((g) => g.streams ?? []);
+    const versions = cameras.flatMap((c) => c.versions ?? []);
+    const summary = `${absolute}: OK (${cameras.length} camera${cameras.length === 1 ? '' : 's'}, ${versions.length} stream${versions.length === 1 ? '' : 's'}, ${(config.http?.ports ?? []).length} HTTP port${(config.http?.ports ?? []).length === 1 ? '' : 's'})`;
+    const text = [summary, formatConfigWarnings(warnings, absolute)].filter((t) => t !== '').join('\n');
+    return { ok: true, text, errors: [], warnings };
+  } catch (err) {
+    if (err instanceof ConfigInvalidError)
+      return { ok: false, text: formatConfigErrors(err.errors, absolute), errors: err.errors, warnings: [] };
+    const info = toErrorInfo(err);
+    return { ok: false, text: info.message, errors: [info], warnings: [] };
+  }
 }

@@ -93,10 +93,13 @@ export class FileSecretStore implements SecretStore {
   private async persist(): Promise<void> {
     const snapshot: KeyFile = { version: 1, secrets: { ...this.cache } };
     // Writes are queued so two quick changes never race on the temp file's rename order.
-    this.writing = this.writing.then(async () => {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(this.path, JSON.stringify(snapshot, null, 2) + '\n', 0o600);
-    });
+    // A failed write must not wedge the queue: the next write starts afresh.
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+        await writeFileAtomic(this.path, JSON.stringify(snapshot, null, 2) + '\n', 0o600);
+      });
     await this.writing;
   }
 }

@@ -5,7 +5,7 @@
  * file's jobs are skipped and the failure is reported once; jobs of later files run normally.
  */
 import { mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import type { ThinStreamError } from '../../src-shared/errors.js';
 import type { RecordingCatalog } from '../storage/recording-catalog.js';
@@ -140,8 +140,7 @@ export class SegmentDiskQueue {
   }
 
   private async create(seg: OpenSegment, init: Uint8Array): Promise<void> {
-    const made = await mkdir(this.o.folder, { recursive: true });
-    if (made !== undefined && this.o.fsync !== 'never') await syncFolder(join(this.o.folder, '..'));
+    if ((await makeFolders(this.o.folder)) && this.o.fsync !== 'never') await syncFolder(dirname(this.o.folder));
     if (this.nextSequence === null) {
       let max = 0;
       for (const name of await listFiles(this.o.folder)) max = Math.max(max, parseSegmentName(name)?.sequence ?? 0);
@@ -193,8 +192,32 @@ export class SegmentDiskQueue {
     const error = storageError(err, `recording ${this.o.streamId}`, job.kind === 'open' ? 'creating' : 'writing', path);
     if (seg.failed) return;
     seg.failed = true;
+    // Later files queued behind this one would hit the same wall: drop them too (their close jobs still run).
+    for (const queued of this.jobs) queued.seg.failed = true;
     await this.finish(seg, false).catch(() => undefined);
     this.o.onFailure(seg, error);
     if (error.code === 'STORAGE_FULL') this.o.retention?.makeRoom(this.o.streamId);
   }
+}
+
+/**
+ * `mkdir -p` that reports the real reason: Node's recursive mkdir answers ENOENT where a parent is on a
+ * read-only file system (EROFS) or not writable. True when the folder was created.
+ */
+async function makeFolders(path: string): Promise<boolean> {
+  try {
+    await mkdir(path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT' || dirname(path) === path) throw err;
+  }
+  await makeFolders(dirname(path));
+  try {
+    await mkdir(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return true;
 }

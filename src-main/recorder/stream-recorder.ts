@@ -10,8 +10,11 @@
  *
  * A failed write (disk full, folder unwritable) stops this stream's recording with state `failed` and
  * STORAGE_FULL / STORAGE_UNWRITABLE, leaves the file cut back to its last complete fragment, asks
- * retention for room, and tries again at a keyframe every `retryMs`. Nothing escapes to the caller.
+ * retention for room, and tries again at a keyframe after `retryMs` (after STORAGE_FULL, once
+ * `resumeFreeBytes` are free). Nothing escapes to the caller.
  */
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { AccessUnit, StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import { ThinStreamError, type ErrorInfo } from '../../src-shared/errors.js';
 import { NalType, isVcl, nalType } from '../codec/h264/annexb.js';
@@ -64,6 +67,12 @@ export interface StreamRecorderOptions {
   fragmentMaxMs?: number;
   /** After a failure, wait this long before trying a new file. Default 2000. */
   retryMs?: number;
+  /**
+   * After STORAGE_FULL, a new file is tried only once the disk has this much free (checked every
+   * `retryMs`), so a nearly full disk does not make a stream of tiny files. Default: 1 MiB or four of
+   * the largest fragments so far, whichever is more.
+   */
+  resumeFreeBytes?: number;
   /** When the disk falls this far behind, units are dropped to the next keyframe. Default 64 MB. */
   maxQueueBytes?: number;
   /** Media time and wall clock may disagree by this much before the timeline counts as broken. Default 5000. */
@@ -79,7 +88,8 @@ interface Pending {
 
 export class StreamRecorder {
   readonly streamId: StreamId;
-  private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log'>>;
+  private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log' | 'resumeFreeBytes'>>;
+  private readonly resumeFreeBytes: number | undefined;
   private readonly log: (line: string) => void;
   private readonly onStatus: ((s: RecorderStatus) => void) | undefined;
   private readonly queue: SegmentDiskQueue;
@@ -91,7 +101,9 @@ export class StreamRecorder {
   private fragmentBase90k = 0;
   private nominal90k = 3600;
   private waitKeyframe = true;
-  private retryAtMs = 0;
+  private retryReady = true;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private largestFragment = 0;
   private state: RecorderState = 'recording';
   private sinceMs = Date.now();
   private error: ErrorInfo | null = null;
@@ -113,6 +125,7 @@ export class StreamRecorder {
       maxQueueBytes: options.maxQueueBytes ?? 64 * 1024 * 1024,
       timelineToleranceMs: options.timelineToleranceMs ?? 5000,
     };
+    this.resumeFreeBytes = options.resumeFreeBytes;
     this.log = options.log ?? (() => undefined);
     this.onStatus = options.onStatus;
     this.queue = new SegmentDiskQueue({
@@ -200,8 +213,7 @@ export class StreamRecorder {
       this.flush();
     }
     if (this.seg === null) {
-      if (this.state === 'failed' && Date.now() < this.retryAtMs)
-        return this.drop('recording failed; waiting to retry');
+      if (this.state === 'failed' && !this.retryReady) return this.drop('recording failed; waiting to retry');
       this.openSegment(au);
     }
     if (this.builder.sampleCount === 0) this.fragmentBase90k = au.dts90k - this.seg!.startDts90k;
@@ -223,6 +235,8 @@ export class StreamRecorder {
     if (this.closing) return this.queue.drained();
     this.breakRun(true);
     this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     await this.queue.drained();
     this.setState('stopped', this.error?.code === 'STORAGE_READ_ONLY' ? this.error : null);
   }
@@ -268,6 +282,7 @@ export class StreamRecorder {
     const samples = this.builder.sampleCount;
     const duration90k = this.builder.duration90k;
     const data = this.builder.build(++this.seg.fragmentSequence, this.fragmentBase90k);
+    this.largestFragment = Math.max(this.largestFragment, data.byteLength);
     this.queue.append(this.seg, data, {
       offset: this.seg.bytes,
       size: data.byteLength,
@@ -319,17 +334,38 @@ export class StreamRecorder {
     }
   }
 
-  private failed(seg: OpenSegment, err: ThinStreamError): void {
-    if (this.seg === seg) {
+  private failed(_seg: OpenSegment, err: ThinStreamError): void {
+    if (this.seg !== null && this.seg.failed) {
       this.seg = null;
       this.pending = null;
       this.builder.reset();
       this.waitKeyframe = true;
     }
-    this.retryAtMs = Date.now() + this.o.retryMs;
+    this.retryReady = false;
+    this.scheduleRetry(err.code === 'STORAGE_FULL');
     const repeated = this.state === 'failed' && this.error?.code === err.code;
     if (!repeated) this.log(err.message);
     this.setState('failed', err.toInfo());
+  }
+
+  /** Allows a new file after `retryMs`; after STORAGE_FULL only once the disk has room again. */
+  private scheduleRetry(needSpace: boolean): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.closing) return;
+      if (!needSpace) {
+        this.retryReady = true;
+        return;
+      }
+      const want = this.resumeFreeBytes ?? Math.max(1024 * 1024, 4 * this.largestFragment);
+      void freeBytesNear(this.o.catalog.folderOf(this.streamId), this.o.catalog.rootPath).then((free) => {
+        if (this.closing) return;
+        if (free >= want) this.retryReady = true;
+        else this.scheduleRetry(true);
+      });
+    }, this.o.retryMs);
+    this.retryTimer.unref();
   }
 
   private setState(state: RecorderState, error: ErrorInfo | null): void {
@@ -346,6 +382,19 @@ export class StreamRecorder {
       this.log(`recording ${this.streamId}: status listener failed: ${String(err)}`);
     }
   }
+}
+
+/** Free bytes for an unprivileged writer on the file system holding `folder` (or the nearest parent that exists). */
+async function freeBytesNear(folder: string, root: string): Promise<number> {
+  for (const path of [folder, root, dirname(root)]) {
+    try {
+      const s = await statfs(path);
+      return s.bavail * s.bsize;
+    } catch {
+      // Not there yet: try its parent.
+    }
+  }
+  return 0;
 }
 
 function hasVcl(au: AccessUnit): boolean {

@@ -51,6 +51,8 @@ export class ReorderBuffer {
   readonly stats: ReorderStats = { lost: 0, reordered: 0, duplicates: 0, late: 0, restarts: 0, strays: 0 };
 
   private readonly size: number;
+  /** size + 1 slots: the window [next expected, next expected + size] maps to distinct slots. */
+  private readonly slots: number;
   private readonly maxHoldMs: number;
   private readonly sink: ReorderSink;
   // Pooled slots, indexed by extended sequence number modulo size.
@@ -86,7 +88,8 @@ export class ReorderBuffer {
     this.size = Math.max(0, Math.floor(size));
     this.maxHoldMs = maxHoldMs;
     this.sink = sink;
-    const n = Math.max(1, this.size);
+    this.slots = this.size + 1;
+    const n = this.slots;
     this.slotPacket = new Array<Uint8Array | null>(n).fill(null);
     this.slotExt = new Float64Array(n).fill(-1);
     this.slotOffset = new Int32Array(n);
@@ -148,7 +151,7 @@ export class ReorderBuffer {
       this.release(packet, payloadOffset, payloadLength, seq, ts32, marker, arrivalMs);
     } else {
       if (delta > this.size) this.advanceTo(ext - this.size);
-      const i = ext % this.size;
+      const i = ext % this.slots;
       if (this.slotExt[i] === ext) {
         this.stats.duplicates++;
         return;
@@ -181,16 +184,20 @@ export class ReorderBuffer {
 
   /** Forgets all state: the next packet starts a new sequence (a new session). */
   reset(): void {
-    for (let i = 0; i < this.slotPacket.length; i++) {
-      this.slotPacket[i] = null;
-      this.slotExt[i] = -1;
-    }
-    this.held = 0;
+    this.dropHeld();
     this.started = false;
     this.pendingLost = 0;
     this.strayPacket = null;
     this.lateRun = 0;
     this.released.fill(-1);
+  }
+
+  private dropHeld(): void {
+    for (let i = 0; i < this.slotPacket.length; i++) {
+      this.slotPacket[i] = null;
+      this.slotExt[i] = -1;
+    }
+    this.held = 0;
   }
 
   private onBehind(
@@ -305,7 +312,7 @@ export class ReorderBuffer {
   private drain(): void {
     if (this.size === 0) return;
     while (this.held > 0) {
-      const i = this.nextExt % this.size;
+      const i = this.nextExt % this.slots;
       if (this.slotExt[i] !== this.nextExt) break;
       this.releaseSlot(i);
     }
@@ -315,11 +322,17 @@ export class ReorderBuffer {
   /** Declares the packets before the next held one lost and releases from there. */
   private skipGap(): void {
     if (this.held === 0) return;
-    while (this.slotExt[this.nextExt % this.size] !== this.nextExt) {
+    // Every held packet lies within `size` after the next expected one (the window invariant).
+    for (let k = 0; k < this.slots && this.slotExt[this.nextExt % this.slots] !== this.nextExt; k++) {
       this.stats.lost++;
       this.pendingLost++;
       this.released[this.nextExt % HISTORY] = -1;
       this.nextExt++;
+    }
+    if (this.slotExt[this.nextExt % this.slots] !== this.nextExt) {
+      // Cannot happen while the window invariant holds; never loop on it if it does not.
+      this.dropHeld();
+      return;
     }
     this.drain();
   }
@@ -327,7 +340,7 @@ export class ReorderBuffer {
   /** Moves the window so that it ends at `target` − 1 + size: releases or declares lost everything before `target`. */
   private advanceTo(target: number): void {
     while (this.nextExt < target) {
-      const i = this.nextExt % this.size;
+      const i = this.nextExt % this.slots;
       if (this.slotExt[i] === this.nextExt) {
         this.releaseSlot(i);
       } else {
@@ -346,9 +359,9 @@ export class ReorderBuffer {
   }
 
   private arrivalOfNextHeld(): number {
-    for (let k = 0; k < this.size; k++) {
+    for (let k = 0; k < this.slots; k++) {
       const ext = this.nextExt + k;
-      const i = ext % this.size;
+      const i = ext % this.slots;
       if (this.slotExt[i] === ext) return this.slotArrival[i]!;
     }
     return this.waitStartMs;

@@ -58,9 +58,9 @@ export const CONFIG_DEFAULTS = {
 
 export function defaultSubject(commonName: string): SubjectAttribute[] {
   return [
-    { type: 'CN', value: commonName },
     { type: 'O', value: 'ThinStream' },
     { type: 'OU', value: 'ThinStream' },
+    { type: 'CN', value: commonName },
   ];
 }
 

@@ -20,3 +20,5 @@ export type { SecretSlot } from './secrets.js';
 export { parseRtspUrl, formatRtspUrl, hasScheme, checkHost } from './rtsp-url.js';
 export type { RtspUrlParts } from './rtsp-url.js';
 export { joinPath } from './config-checker.js';
+export { planConfigChange } from './config-changes.js';
+export type { ConfigChangePlan } from './config-changes.js';

@@ -86,6 +86,12 @@ export function validateConfig(raw: unknown): ConfigCheck {
 
   const http = c.object(raw, 'http', '', { used: ['maxs', 'ports'] });
   if (http) checkHttp(c, http, files);
+  if (http && servesTls(http) && !hasCaPass(context))
+    c.warn(
+      'context.caCert.key.pass',
+      'is not set: the CA key that HTTPS needs is stored with an empty password; set one',
+      'caveat',
+    );
 
   const ok = c.errors.length === 0;
   return { config: ok ? (raw as ThinStreamConfig) : null, errors: c.errors, warnings: c.warnings };
@@ -224,6 +230,24 @@ function checkSsl(c: ConfigChecker, port: JsonObject, path: string, files: FileR
     checkCertDef(c, source, sourceAt);
     checkKey(c, source, sourceAt, files, 'a server key');
   }
+}
+
+/** Some enabled port serves HTTPS (no `ssl` section, or `ssl.isDisabled` not true). */
+function servesTls(http: JsonObject): boolean {
+  const ports = http['ports'];
+  if (!Array.isArray(ports)) return false;
+  return ports.some((p) => {
+    if (!isJsonObject(p) || p['isDisabled'] === true) return false;
+    const ssl = p['ssl'];
+    return !(isJsonObject(ssl) && ssl['isDisabled'] === true);
+  });
+}
+
+function hasCaPass(context: JsonObject | undefined): boolean {
+  const ca = context?.['caCert'];
+  const key = isJsonObject(ca) ? ca['key'] : undefined;
+  const pass = isJsonObject(key) ? key['pass'] : undefined;
+  return typeof pass === 'string' && pass !== '';
 }
 
 function checkBps(c: ConfigChecker, parent: JsonObject, path: string): void {

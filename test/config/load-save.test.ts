@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath } from '../support/paths.js';
-import { loadConfig } from '../../src-main/config/load-config.js';
+import { checkConfigFile, loadConfig } from '../../src-main/config/load-config.js';
 import { saveConfig } from '../../src-main/config/save-config.js';
 import { ConfigInvalidError } from '../../src-shared/config/validate-config.js';
 import { ThinStreamError } from '../../src-shared/errors.js';
@@ -112,4 +112,24 @@ test('save is atomic: no temp file left, the mode kept, new files 0600, an inval
   assert.deepEqual(readdirSync(dir), ['new.json']);
   await assert.rejects(saveConfig(join(dir, 'no-such-folder', 'x.json'), {}), /ENOENT/);
   assert.deepEqual(readdirSync(dir), ['new.json']);
+});
+
+test('checkConfigFile is the -c report: OK with a summary, or every error with its path, never a throw', async (t) => {
+  const dir = tempDir(t);
+  const good = await checkConfigFile(fixturePath('config', 'original-readme.json'));
+  assert.equal(good.ok, true);
+  assert.match(good.text, /original-readme\.json: OK \(2 cameras, 4 streams, 1 HTTP port\)/);
+  assert.match(good.text, /switched off by a trailing underscore, kept \(4\)/);
+
+  const file = join(dir, 'cfg.json');
+  writeFileSync(file, JSON.stringify({ http: { ports: [{ port: 'x' }] }, server: { streamsGrps: [{ uid: 1 }] } }));
+  const bad = await checkConfigFile(file);
+  assert.equal(bad.ok, false);
+  assert.deepEqual(bad.text.split('\n'), [
+    `${file}: 2 problems:`,
+    '  server.streamsGrps[0].uid: uid must be a text in quotes, got 1',
+    '  http.ports[0].port: port must be a number from 0 to 65535, got "x"',
+  ]);
+  const missing = await checkConfigFile(join(dir, 'none.json'));
+  assert.deepEqual([missing.ok, missing.errors[0]?.code], [false, 'CONFIG_NOT_FOUND']);
 });

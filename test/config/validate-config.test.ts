@@ -263,4 +263,10 @@ test('caveats are warnings: per-stream RTP ports, a zero storage limit, isRequir
       'http.ports[0].ssl.cert.isRequired',
     ],
   );
+  const https = validateConfig({ http: { ports: [{ port: 8443 }] } });
+  assert.deepEqual(
+    https.warnings.map((w) => [w.path, w.kind]),
+    [['context.caCert.key.pass', 'caveat']],
+    'HTTPS with no CA key pass is accepted with a warning',
+  );
 });

@@ -1,17 +1,15 @@
 /**
- * Real H.264 for recorder tests: ffmpeg (libx264) encodes a test pattern to Annex B in a temp folder,
- * and `accessUnitsOfAnnexB` turns it into AccessUnits with 90 kHz times, as a camera's would arrive.
+ * Real H.264 for recorder tests: the shared ffmpeg clip cache (test/support/clips.ts, libx264, no
+ * B-frames) and `accessUnitsOfAnnexB` turn into AccessUnits with 90 kHz times, as a camera's would
+ * arrive. Each clip also gets a temp folder for the files a test writes.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { AccessUnit, VideoFormat } from '../../src-shared/access-unit.js';
 import { NalType, accessUnitsOfAnnexB, nalType } from '../../src-main/codec/h264/annexb.js';
 import { codecStringOfSps, levelName, profileName, readSpsHeader } from '../../src-main/recorder/mp4/avc-config.js';
-
-const run = promisify(execFile);
+import { makeClip as makeSharedClip } from '../support/clips.js';
 
 export interface ClipOptions {
   width?: number;
@@ -21,11 +19,13 @@ export interface ClipOptions {
   /** Frames between keyframes. */
   gop?: number;
   bitrateKbps?: number;
-  pattern?: string;
+  profile?: 'baseline' | 'main' | 'high';
 }
 
 export interface Clip {
+  /** A temp folder for the test's own files (removed by `remove()`). */
   dir: string;
+  /** The Annex B clip (in the shared cache: never modify). */
   path: string;
   fps: number;
   format: VideoFormat;
@@ -42,23 +42,20 @@ export async function makeClip(options: ClipOptions = {}, startWallMs = Date.UTC
     seconds: 4,
     gop: 25,
     bitrateKbps: 400,
-    pattern: 'testsrc2',
+    profile: 'high' as const,
     ...options,
   };
+  const shared = await makeSharedClip({
+    width: o.width,
+    height: o.height,
+    fps: o.fps,
+    seconds: o.seconds,
+    gopFrames: o.gop,
+    bitrateKbps: o.bitrateKbps,
+    profile: o.profile,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'thinstream-clip-'));
-  const path = join(dir, 'clip.h264');
-  await run(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
-      ...['-i', `${o.pattern}=size=${o.width}x${o.height}:rate=${o.fps}`],
-      ...['-t', String(o.seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency'],
-      ...['-g', String(o.gop), '-keyint_min', String(o.gop), '-sc_threshold', '0', '-bf', '0'],
-      ...['-b:v', `${o.bitrateKbps}k`, '-maxrate', `${o.bitrateKbps}k`, '-bufsize', `${o.bitrateKbps * 2}k`],
-      ...['-pix_fmt', 'yuv420p', '-f', 'h264', path],
-    ],
-    { timeout: 120_000 },
-  );
+  const path = shared.path;
   const data = new Uint8Array(await readFile(path));
   const groups = accessUnitsOfAnnexB(data);
   let sps: Uint8Array | null = null;

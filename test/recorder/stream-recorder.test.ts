@@ -15,7 +15,7 @@ let clip: Clip;
 let small: Clip;
 before(async () => {
   clip = await makeClip({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 });
-  small = await makeClip({ width: 160, height: 128, fps: 25, seconds: 2, gop: 25, pattern: 'smptebars' });
+  small = await makeClip({ width: 160, height: 128, fps: 25, seconds: 2, gop: 25, profile: 'main' });
 });
 after(async () => {
   await clip.remove();

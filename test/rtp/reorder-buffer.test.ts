@@ -113,3 +113,12 @@ test('passes everything through at once with no queue (TCP), counting gaps as lo
   assert.deepEqual(b.out.lostBefore, [0, 0, 2, 0]);
   assert.equal(b.buf.stats.late, 1);
 });
+
+test('keeps a held packet when a jump moves the window onto it (found by the fuzz: it once looped forever)', () => {
+  const b = buffer(4);
+  for (const q of [1, 3, 7, 8]) b.push(q);
+  b.buf.flush();
+  assert.deepEqual(b.out.seqs, [1, 3, 7, 8]);
+  assert.equal(b.buf.stats.lost, 4);
+  assert.equal(b.buf.heldCount, 0);
+});

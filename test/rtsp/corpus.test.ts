@@ -6,6 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RtspStreamParser, interleavedHeader, type RtspMessage } from '../../src-main/rtsp/message.js';
 import { parseTransportHeader } from '../../src-main/rtsp/transport-header.js';
+import { NalType, nalType } from '../../src-main/codec/h264/annexb.js';
+import { parseSpropParameterSets } from '../../src-main/codec/h264/parameter-sets.js';
+import { parseSps } from '../../src-main/codec/h264/sps.js';
 import {
   listRtspFixtures,
   loadRtspFixture,
@@ -196,5 +199,24 @@ describe('parseTransportHeader reads every camera SETUP answer', () => {
     const t = expected(name).setup!.transport;
     const what = `${t.lowerTransport}${t.ssrcText === null ? ', no ssrc' : `, ssrc ${JSON.stringify(t.ssrcText)}`}`;
     test(`${name}: ${what}`, () => assertTransport(name, transportValue(name), t));
+  }
+});
+
+describe('sprop-parameter-sets of every H.264 track decode to an SPS and a PPS', () => {
+  for (const name of names) {
+    const h = expected(name).describe?.h264;
+    if (!h || h.spropParameterSets === null) continue;
+    const sprop = h.spropParameterSets;
+    const size = h.pictureSize;
+    test(`${name}: ${size ? `${size.width}x${size.height} as ${size.from} states` : 'SPS readable'}`, () => {
+      const nals = parseSpropParameterSets(sprop);
+      assert.deepEqual(
+        nals.map((n) => nalType(n)),
+        [NalType.SPS, NalType.PPS],
+      );
+      const sps = parseSps(nals[0]!);
+      if (size) assert.deepEqual([sps.width, sps.height], [size.width, size.height]);
+      else assert.ok(sps.width > 0 && sps.height > 0);
+    });
   }
 });

@@ -57,6 +57,8 @@ export interface ExpectedH264 {
   spropParameterSets: string | null;
   packetizationMode: number | null;
   profileLevelId: string | null;
+  /** Picture size where the fixture (a=x-dimensions, a=framesize) or the source's own test states it. */
+  pictureSize?: { width: number; height: number; from: string };
 }
 
 export interface ExpectedDescribe {
@@ -107,7 +109,15 @@ export interface ExpectedFixture {
   response?: ExpectedResponse;
   describe?: ExpectedDescribe;
   setup?: { transport: ExpectedTransport; sessionHeader?: string; session?: ExpectedSession };
-  play?: { sessionHeader?: string; session?: ExpectedSession; rtpInfo: ExpectedRtpInfoEntry[] | null };
+  play?: {
+    sessionHeader?: string;
+    session?: ExpectedSession;
+    rtpInfo: ExpectedRtpInfoEntry[] | null;
+    /** The DESCRIBE of the same session in this corpus, when there is one. */
+    pairedDescribe?: string;
+    /** Index of the RTP-Info entry naming that DESCRIBE's H.264 track URL; null when none does. */
+    videoEntry?: number | null;
+  };
   options?: { public: string[]; sessionHeader?: string };
   unauthorized?: { wwwAuthenticate: string };
   quirks: string[];

@@ -39,6 +39,8 @@ const MARKER_PROBATION_UNITS = 2;
 const MARKER_MISSES_TO_DISTRUST = 3;
 /** NAL units per access unit accepted (a 1080p frame in many slices, SEI, parameter sets). */
 const MAX_NALUS_PER_UNIT = 1024;
+/** Bytes per access unit accepted (a 4K IDR is a few MB); bounds memory whatever a camera sends. */
+export const MAX_UNIT_BYTES = 16 * 1024 * 1024;
 /** Frames whose timestamp deltas measure the frame rate when the SPS has no VUI timing. */
 const FPS_SAMPLE_FRAMES = 10;
 
@@ -152,7 +154,9 @@ export class H264Depacketizer {
       this.closeFuWithoutEnd(seq);
       this.stapA(packet, offset, length, seq);
     } else if (type === NalType.FU_A) {
-      endsNal = this.fuA(packet, offset, length, seq);
+      // §5.8: the E bit ends the NAL unit, whatever became of the fragments before.
+      endsNal = length < 2 || (packet[offset + 1]! & 0x40) !== 0;
+      this.fuA(packet, offset, length, seq);
     } else if (type === 0 && startsWithStartCodeAt(packet, offset, length)) {
       // Annex B bytes where a NAL unit belongs (RFC 6184 forbids start codes in payloads).
       this.closeFuWithoutEnd(seq);
@@ -230,12 +234,16 @@ export class H264Depacketizer {
     }
   }
 
-  /** §5.8. Returns whether this fragment ended its NAL unit. */
-  private fuA(packet: Uint8Array, offset: number, length: number, seq: number): boolean {
+  /** §5.8. */
+  private fuA(packet: Uint8Array, offset: number, length: number, seq: number): void {
     if (length < 3) {
       this.fu.abort();
       this.malformed(new H264ParseError(`FU-A of ${length} bytes has no fragment data`, 0), seq);
-      return true;
+      return;
+    }
+    if (this.damage !== null) {
+      this.fu.abort(); // the unit will be dropped: assemble nothing more of it
+      return;
     }
     const indicator = packet[offset]!;
     const fuHeader = packet[offset + 1]!;
@@ -248,21 +256,17 @@ export class H264Depacketizer {
       if (end) this.sink.onQuirk('fu-a-start-and-end', `RTP seq ${seq}: one FU-A fragment with both S and E bits`);
     } else if (!this.fu.isOpen) {
       this.damage ??= `RTP seq ${seq}: FU-A fragment without its start`;
-      return true;
+      return;
     } else if (this.fu.openType !== type) {
       this.fu.abort();
       this.damage ??= `RTP seq ${seq}: FU-A fragment of NAL type ${type} inside a type ${this.fu.openType} unit`;
-      return true;
+      return;
     }
     if (!this.fu.append(packet, offset + 2, length - 2)) {
       this.damage ??= `RTP seq ${seq}: FU-A NAL unit larger than the limit`;
-      return true;
+      return;
     }
-    if (end) {
-      this.addNal(this.fu.finish(), seq);
-      return true;
-    }
-    return false;
+    if (end) this.addNal(this.fu.finish(), seq);
   }
 
   /** A NAL unit still being reassembled when something else begins: some cameras omit the E bit. */
@@ -291,10 +295,9 @@ export class H264Depacketizer {
   }
 
   private addOneNal(nal: Uint8Array, seq: number): void {
-    if (this.nalus.length >= MAX_NALUS_PER_UNIT) {
+    if (this.nalus.length >= MAX_NALUS_PER_UNIT)
       this.damage ??= `more than ${MAX_NALUS_PER_UNIT} NAL units in one picture`;
-      return;
-    }
+    if (this.unitBytes + nal.byteLength > MAX_UNIT_BYTES) this.damage ??= `picture larger than ${MAX_UNIT_BYTES} bytes`;
     const type = nal[0]! & 0x1f;
     if (isVcl(type)) {
       if (!this.unitHasVcl) this.unitFirstVclIsStart = isFirstSliceOfPicture(nal);
@@ -303,6 +306,7 @@ export class H264Depacketizer {
     } else if (type === NalType.SPS || type === NalType.PPS) {
       this.acceptParameterSet(nal, false, seq);
     }
+    if (this.damage !== null) return; // the unit will be dropped: hold nothing more of it
     this.nalus.push(nal);
     this.unitBytes += nal.byteLength;
   }

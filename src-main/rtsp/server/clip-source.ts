@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ThinStreamError } from '../../../src-shared/errors.js';
 import { NalType, accessUnitsOfAnnexB, isVcl, nalType } from '../../codec/h264/annexb.js';
 import { packetizeAccessUnits, type PacketizedClip, type PacketizerOptions } from '../../codec/h264/packetizer.js';
-import { readClipSps, type ClipSps } from './clip-sps.js';
+import { parseSps, type Sps } from '../../codec/h264/sps.js';
 
 export interface ClipSourceOptions {
   /** Frames per second when the SPS has no VUI timing (or to override it). Default: from the SPS, else 25. */
@@ -22,7 +22,7 @@ export class ClipSource {
   readonly units: Uint8Array[][];
   readonly sps: Uint8Array;
   readonly pps: Uint8Array;
-  readonly spsInfo: ClipSps;
+  readonly spsInfo: Sps;
   readonly fps: number;
   private readonly packetizations = new Map<string, PacketizedClip>();
 
@@ -31,7 +31,13 @@ export class ClipSource {
     this.units = units;
     this.sps = sps;
     this.pps = pps;
-    this.spsInfo = readClipSps(sps);
+    try {
+      this.spsInfo = parseSps(sps);
+    } catch (err) {
+      throw new ThinStreamError('H264_INVALID', `clip ${label}: unreadable SPS: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     const chosen = fps ?? this.spsInfo.fps ?? 25;
     if (!(chosen > 0 && chosen <= 240)) {
       throw new ThinStreamError('H264_INVALID', `clip ${label}: frame rate ${chosen} is outside 0–240 fps`);

@@ -6,3 +6,5 @@ export type { ClipSourceOptions } from './clip-source.js';
 export { QUIRKS, QUIRK_NAMES, parseQuirks, isQuirkName } from './quirks.js';
 export type { QuirkName } from './quirks.js';
 export type { CameraCredentials } from './server-auth.js';
+export { startDemoCamera, DEMO_CLIP_PATH, DEMO_PATH } from './demo-camera.js';
+export type { DemoCameraOptions } from './demo-camera.js';

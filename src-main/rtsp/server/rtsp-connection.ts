@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6, type Socket } from 'node:net';
 import { RtspParseError, RtspStreamParser, type RtspRequest } from '../message.js';
-import { parseTransportHeader } from '../transport-header.js';
+import { parseTransportHeader, type TransportSpec } from '../transport-header.js';
 import type { PacketizerOptions } from '../../codec/h264/packetizer.js';
 import type { FrameTicker } from './frame-ticker.js';
 import { TcpTransport, UdpTransport, type MediaTransport } from './media-transport.js';
@@ -22,6 +22,7 @@ import {
   buildSessionDescription,
 } from './session-description.js';
 import { VideoSender, type SenderCounters } from './video-sender.js';
+import { AudioSender } from './audio-sender.js';
 
 /** What a connection needs from its server. */
 export interface ServerContext {
@@ -61,7 +62,8 @@ export class RtspConnection {
     this.id = id;
     this.socket = socket;
     this.ctx = ctx;
-    this.label = `${socket.remoteAddress}:${socket.remotePort}`;
+    const remote = socket.remoteAddress ?? '?';
+    this.label = `${isIPv6(remote) ? `[${remote}]` : remote}:${socket.remotePort}`;
     this.parser = new RtspStreamParser({
       onMessage: (message) => {
         if (message.kind === 'request') this.enqueue(message);
@@ -70,7 +72,10 @@ export class RtspConnection {
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => ctx.log(`connection ${this.label}: ${err.message}`));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A client that goes away without TEARDOWN is ordinary; other socket errors are worth a line.
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') ctx.log(`connection ${this.label}: ${err.message}`);
+    });
     socket.on('close', () => this.onClose());
   }
 
@@ -226,8 +231,12 @@ export class RtspConnection {
       );
       return this.reply(request, 461, sessionHeaders(existing), quirks);
     }
+    if (spec.clientPort && !tcpSpec(spec) && (spec.clientPort[0] === 0 || spec.clientPort[1] === 0)) {
+      this.ctx.log(`SETUP ${request.uri}: client_port ${spec.clientPort.join('-')} is not a port pair`);
+      return this.reply(request, 400, sessionHeaders(existing), quirks);
+    }
     const session = existing ?? new RtspSession(mount, this.id, this.ctx.sessionTimeoutMs, Date.now());
-    const tcp = spec.lowerTransport === 'TCP';
+    const tcp = tcpSpec(spec);
     const maxPayloadBytes =
       tcp && quirks.has('big-interleaved') ? MAX_INTERLEAVED_PAYLOAD_BYTES : this.ctx.maxPayloadBytes;
     const clip = mount.source.packetized(packetizerOptions(quirks, maxPayloadBytes));
@@ -235,6 +244,8 @@ export class RtspConnection {
     let transportParams: string;
     if (tcp) {
       const channels = spec.interleaved ?? this.freeChannels();
+      // §10.12: the channel is one byte.
+      if (channels[0] > 255 || channels[1] > 255) return this.reply(request, 461, sessionHeaders(existing), quirks);
       this.usedChannels.add(channels[0]).add(channels[1]);
       transport = new TcpTransport({
         socket: this.socket,
@@ -265,23 +276,32 @@ export class RtspConnection {
       const [rtp, rtcp] = udp.serverPorts;
       transportParams = `RTP/AVP;unicast;client_port=${spec.clientPort![0]}-${spec.clientPort![1]};server_port=${rtp}-${rtcp}`;
     }
-    const sender =
-      kind === 'video'
-        ? new VideoSender({
-            clip,
-            fps: mount.source.fps,
-            payloadType: VIDEO_PAYLOAD_TYPE,
-            transport,
-            quirks,
-            cname: `thinstream-camera@${this.socket.localAddress ?? 'localhost'}`,
-            senderReportIntervalMs: this.ctx.senderReportIntervalMs,
-            counters: this.ctx.counters,
-          })
-        : null;
+    const cname = `thinstream-camera@${this.socket.localAddress ?? 'localhost'}`;
+    let sender: VideoSender | AudioSender | null = null;
+    if (kind === 'video') {
+      sender = new VideoSender({
+        clip,
+        fps: mount.source.fps,
+        payloadType: VIDEO_PAYLOAD_TYPE,
+        transport,
+        quirks,
+        cname,
+        senderReportIntervalMs: this.ctx.senderReportIntervalMs,
+        counters: this.ctx.counters,
+      });
+    } else if (kind === 'audio') {
+      sender = new AudioSender({
+        fps: mount.source.fps,
+        transport,
+        cname,
+        senderReportIntervalMs: this.ctx.senderReportIntervalMs,
+        counters: this.ctx.counters,
+      });
+    }
     const ssrc = sender?.ssrc ?? randomBytes(4).readUInt32BE(0);
     const transportHeader = transportParams + ssrcParam(ssrc, quirks) + ';mode="PLAY"';
     session.tracks.get(kind)?.transport.close();
-    session.tracks.set(kind, { kind, transport, transportHeader, sender });
+    session.tracks.set(kind, { kind, transport, transportHeader, sender, control: controlOfTrack(kind) });
     if (!existing) {
       this.sessions.add(session);
       this.ctx.addSession(session);
@@ -294,21 +314,26 @@ export class RtspConnection {
     if (!session) return this.reply(request, 454, [], quirks);
     if (session.tracks.size === 0) return this.reply(request, 455, sessionHeaders(session), quirks);
     const headers: Headers = [['Range', 'npt=0.000-'], ...sessionHeaders(session)];
-    const sender = session.video?.sender ?? null;
-    if (sender) {
-      const origin = originOfRequestUri(request.uri, this.fallbackOrigin());
-      let seq = sender.firstSeq;
-      let rtptime = sender.firstTimestamp;
+    const origin = originOfRequestUri(request.uri, this.fallbackOrigin());
+    const base = `${origin}${mount.path === '/' ? '' : mount.path}/`;
+    const infos: string[] = [];
+    for (const track of session.tracks.values()) {
+      if (!track.sender) continue;
+      let seq = track.sender.firstSeq;
+      let rtptime = track.sender.firstTimestamp;
       if (quirks.has('rtpinfo-mismatch')) {
         seq = (seq + 1000) & 0xffff;
         rtptime = (rtptime + 900_000) >>> 0;
       }
-      let info = `url=${origin}${mount.path === '/' ? '' : mount.path}/${VIDEO_TRACK};seq=${seq};rtptime=${rtptime}`;
-      if (quirks.has('no-ssrc-in-setup')) info += `;ssrc=${hex8(sender.ssrc)}`;
-      headers.push(['RTP-Info', info]);
+      let info = `url=${base}${track.control};seq=${seq};rtptime=${rtptime}`;
+      if (quirks.has('no-ssrc-in-setup')) info += `;ssrc=${hex8(track.sender.ssrc)}`;
+      infos.push(info);
     }
-    if (!session.playing && sender && quirks.has('rtp-before-play-response')) {
-      sender.sendFrame(Date.now());
+    // §12.33: one entry per stream, separated by commas.
+    if (infos.length > 0) headers.push(['RTP-Info', infos.join(',')]);
+    const video = session.video?.sender;
+    if (!session.playing && video instanceof VideoSender && quirks.has('rtp-before-play-response')) {
+      video.sendFrame(Date.now());
     }
     const wasPlaying = session.playing;
     this.reply(request, 200, headers, quirks);
@@ -332,6 +357,10 @@ export class RtspConnection {
   }
 }
 
+function tcpSpec(spec: TransportSpec): boolean {
+  return spec.lowerTransport === 'TCP';
+}
+
 export function publicMethods(quirks: ReadonlySet<QuirkName>): string {
   const methods = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'TEARDOWN'];
   if (!quirks.has('no-get-parameter')) methods.push('GET_PARAMETER');
@@ -347,6 +376,10 @@ function sessionIdOf(request: RtspRequest): string | null {
 
 function sessionHeaders(session: RtspSession | undefined): Headers {
   return session ? [['Session', session.header]] : [];
+}
+
+function controlOfTrack(kind: TrackKind): string {
+  return kind === 'video' ? VIDEO_TRACK : kind === 'audio' ? AUDIO_TRACK : METADATA_TRACK;
 }
 
 /** The track a control path names; the aggregate URL (no control) sets up the video, as some clients do. */

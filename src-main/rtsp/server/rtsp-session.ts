@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ResolvedMount } from './mount.js';
 import type { MediaTransport } from './media-transport.js';
 import type { FrameTicker } from './frame-ticker.js';
+import type { AudioSender } from './audio-sender.js';
 import type { VideoSender } from './video-sender.js';
 
 export type TrackKind = 'video' | 'audio' | 'metadata';
@@ -16,8 +17,10 @@ export interface TrackSetup {
   transport: MediaTransport;
   /** The Transport header value answered in SETUP. */
   transportHeader: string;
-  /** Set for the video track. */
-  sender: VideoSender | null;
+  /** What sends the track's RTP: the clip for video, silence for audio, nothing for metadata. */
+  sender: VideoSender | AudioSender | null;
+  /** The track's control path (`trackID=0`), for RTP-Info. */
+  control: string;
 }
 
 export type SessionEndReason = 'teardown' | 'timeout' | 'connection-closed' | 'transport-error' | 'server-closed';
@@ -58,23 +61,21 @@ export class RtspSession {
     this.lastActivityMs = nowMs;
   }
 
-  /** Starts the video on the shared ticker of its frame rate. */
+  /** Starts every track's sender on the shared ticker of the clip's frame rate. */
   play(ticker: FrameTicker): void {
     if (this.playing || this.ended) return;
     this.playing = true;
-    const sender = this.video?.sender;
-    if (sender) {
-      this.ticker = ticker;
-      ticker.add(sender);
-    }
+    this.ticker = ticker;
+    for (const track of this.tracks.values()) if (track.sender) ticker.add(track.sender);
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
     this.playing = false;
-    const sender = this.video?.sender;
-    if (sender && this.ticker) this.ticker.delete(sender);
-    for (const track of this.tracks.values()) track.transport.close();
+    for (const track of this.tracks.values()) {
+      if (track.sender && this.ticker) this.ticker.delete(track.sender);
+      track.transport.close();
+    }
   }
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { ThinStreamError } from '../../../src-shared/errors.js';
 import { accessUnitsOfAnnexB, nalType, toAnnexB } from '../../../src-main/codec/h264/annexb.js';
 import { ClipSource } from '../../../src-main/rtsp/server/clip-source.js';
-import { readClipSps } from '../../../src-main/rtsp/server/clip-sps.js';
+import { parseSps } from '../../../src-main/codec/h264/sps.js';
 import { STALE_SPROP } from '../../../src-main/rtsp/server/session-description.js';
 import { makeClip } from '../../support/clips.js';
 
@@ -45,7 +45,7 @@ describe('clip source', () => {
 
   it('reads the stale-sprop parameter sets as 352x288 and 176x144', () => {
     for (const s of [STALE_SPROP.cif, STALE_SPROP.qcif]) {
-      const sps = readClipSps(Buffer.from(s.sprop.split(',')[0]!, 'base64'));
+      const sps = parseSps(Buffer.from(s.sprop.split(',')[0]!, 'base64'));
       assert.deepEqual(
         { width: sps.width, height: sps.height, fps: sps.fps },
         { width: s.width, height: s.height, fps: 25 },

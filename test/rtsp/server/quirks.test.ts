@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QUIRK_NAMES, startRtspServer, type QuirkName, type RtspServer } from '../../../src-main/rtsp/server/index.js';
-import { readClipSps } from '../../../src-main/rtsp/server/clip-sps.js';
+import { parseSps } from '../../../src-main/codec/h264/sps.js';
 import { UNKNOWN_PAYLOAD_TYPE } from '../../../src-main/rtsp/server/video-sender.js';
 import { makeClip } from '../../support/clips.js';
 import { playOverTcp, RawRtspClient, UdpReceiver, readRtp, sleep, type RtpPacketView } from './raw-client.js';
@@ -208,7 +208,7 @@ describe('camera quirks', () => {
       const { describe, client } = await play(path);
       client.close();
       const sprop = /sprop-parameter-sets=([^,;\r\n]+)/.exec(sdpOf(describe.body))![1]!;
-      const announced = readClipSps(Buffer.from(sprop, 'base64'));
+      const announced = parseSps(Buffer.from(sprop, 'base64'));
       assert.notDeepEqual({ width: announced.width, height: announced.height }, inBandSps);
       assert.deepEqual({ width: announced.width, height: announced.height }, { width: 352, height: 288 });
     },
@@ -233,8 +233,25 @@ describe('camera quirks', () => {
         session ??= response.headers.get('session')?.split(';')[0];
         setups.push(response.status);
       }
-      client.close();
       assert.deepEqual(setups, [200, 200, 200], 'audio and metadata tracks can be set up in the same session');
+      const played = await client.request('PLAY', camera.url(path), { Session: session! });
+      const info = played.headers.get('rtp-info')!.split(',');
+      assert.deepEqual(
+        info.map((i) => /trackID=\d/.exec(i)![0]),
+        ['trackID=0', 'trackID=1'],
+        'RTP-Info for the video and the audio',
+      );
+      const audio = await client.waitForInterleaved(5, 2);
+      client.close();
+      assert.ok(
+        audio.every((p) => p.payloadType === 0 && p.payload.byteLength === 160),
+        'PCMU, 20 ms per packet',
+      );
+      assert.deepEqual(
+        audio.slice(1).map((p, i) => (p.timestamp - audio[i]!.timestamp) >>> 0),
+        [160, 160, 160, 160],
+      );
+      assert.equal(client.interleaved.filter((f) => f.channel === 4).length, 0, 'no metadata is sent');
     },
     'no-content-base': async (path) => {
       const { describe, client } = await play(path);
