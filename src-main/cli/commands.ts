@@ -1,5 +1,6 @@
 import { cameraCommand } from './camera-command.js';
 import type { CliCommand } from './command.js';
+import { probeCommand } from './probe-command.js';
 
 /** Every subcommand, in the order `--help` lists them. Add one line per command file. */
-export const COMMANDS: CliCommand[] = [cameraCommand];
+export const COMMANDS: CliCommand[] = [cameraCommand, probeCommand];

@@ -1,0 +1,251 @@
+/**
+ * A relay between an RTSP client and a real camera that injects the faults a real camera on a real
+ * network produces and GStreamer will not: lost and reordered RTP packets, and a camera that goes
+ * silent. Everything else passes through: the dialogue (re-serialized, so requests are recorded),
+ * interleaved frames on TCP, and UDP (SETUP's client_port and server_port are rewritten so RTP and RTCP
+ * flow through the relay's own sockets in both directions).
+ *
+ * Faults apply to RTP packets from the camera (interleaved on an even channel, or UDP on the RTP port),
+ * numbered from 0 in arrival order per client connection.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import {
+  RtspHeaders,
+  RtspStreamParser,
+  interleavedHeader,
+  serializeRequest,
+  serializeResponse,
+  type RtspMessage,
+} from '../../src-main/rtsp/message.js';
+import { formatTransport, parseTransportHeader } from '../../src-main/rtsp/transport-header.js';
+
+export interface FaultPlan {
+  /** Drop RTP packet number `index`. */
+  drop?(index: number): boolean;
+  /** Hold packet `index` and send it after the next one (a swap of neighbours). */
+  swap?(index: number): boolean;
+  /** While true, every RTP and RTCP packet from the camera is discarded (a camera gone silent). */
+  silent?(): boolean;
+}
+
+export interface FaultRelayStats {
+  /** Request methods seen from clients, in order (`OPTIONS`, `DESCRIBE`, …, `TEARDOWN`). */
+  methods: string[];
+  rtpPackets: number;
+  dropped: number;
+  swapped: number;
+  /** Client connections accepted so far. */
+  connections: number;
+}
+
+export interface FaultRelay {
+  port: number;
+  /** rtsp://[user:pass@]127.0.0.1:<relay port><path> */
+  url(path: string, credentials?: { user: string; password: string }): string;
+  stats: FaultRelayStats;
+  close(): Promise<void>;
+}
+
+export async function startFaultRelay(
+  target: { host: string; port: number },
+  plan: FaultPlan = {},
+): Promise<FaultRelay> {
+  const stats: FaultRelayStats = { methods: [], rtpPackets: 0, dropped: 0, swapped: 0, connections: 0 };
+  const sockets = new Set<Socket>();
+  const udpSockets = new Set<UdpSocket>();
+  const server: Server = createServer((client) => {
+    stats.connections++;
+    relayConnection(client, target, plan, stats, sockets, udpSockets);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    port,
+    url: (path, c) =>
+      `rtsp://${c ? `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@` : ''}127.0.0.1:${port}${path}`,
+    stats,
+    async close() {
+      for (const s of sockets) s.destroy();
+      for (const u of udpSockets) u.close();
+      udpSockets.clear();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function relayConnection(
+  client: Socket,
+  target: { host: string; port: number },
+  plan: FaultPlan,
+  stats: FaultRelayStats,
+  sockets: Set<Socket>,
+  udpSockets: Set<UdpSocket>,
+): void {
+  const camera = connect(target.port, target.host);
+  sockets.add(client);
+  sockets.add(camera);
+  const methodsByCseq = new Map<string, string>();
+  /** UDP plumbing per SETUP: the client's ports, the camera's, and the relay's pair facing both. */
+  const udpSessions: Array<{
+    clientRtp: number;
+    clientRtcp: number;
+    rtp: UdpSocket;
+    rtcp: UdpSocket;
+    cameraRtcp: number;
+  }> = [];
+  let rtpIndex = 0;
+  let held: { send: () => void } | null = null;
+
+  /** Passes one RTP packet through the fault plan. */
+  const rtp = (send: () => void) => {
+    if (plan.silent?.()) return;
+    const index = rtpIndex++;
+    stats.rtpPackets++;
+    if (plan.drop?.(index)) {
+      stats.dropped++;
+      return;
+    }
+    if (held === null && plan.swap?.(index)) {
+      held = { send };
+      stats.swapped++;
+      return;
+    }
+    send();
+    const h = held as { send: () => void } | null;
+    held = null;
+    h?.send();
+  };
+
+  const end = () => {
+    client.destroy();
+    camera.destroy();
+    sockets.delete(client);
+    sockets.delete(camera);
+    for (const u of udpSessions) {
+      for (const s of [u.rtp, u.rtcp]) {
+        if (udpSockets.delete(s)) s.close();
+      }
+    }
+  };
+  client.on('error', end);
+  camera.on('error', end);
+  client.on('close', end);
+  camera.on('close', end);
+
+  /** Writes to the camera in order; a UDP SETUP waits for the relay's sockets to be bound. */
+  let toCamera: Promise<void> = Promise.resolve();
+  const fromClient = new RtspStreamParser({
+    onMessage: (m) => {
+      if (m.kind !== 'request') return;
+      stats.methods.push(m.method);
+      methodsByCseq.set(m.headers.get('cseq') ?? '', m.method);
+      toCamera = toCamera.then(async () => {
+        const transport = m.headers.get('transport');
+        const offer = transport === undefined ? undefined : parseTransportHeader(transport)[0];
+        if (m.method === 'SETUP' && offer?.lowerTransport === 'UDP' && offer.clientPort) {
+          const [rtpSocket, rtcpSocket] = await Promise.all([bindUdp(udpSockets), bindUdp(udpSockets)]);
+          udpSessions.push({
+            clientRtp: offer.clientPort[0],
+            clientRtcp: offer.clientPort[1],
+            rtp: rtpSocket,
+            rtcp: rtcpSocket,
+            cameraRtcp: 0,
+          });
+          // The camera sends to the relay's pair instead of the client's.
+          m.headers.set(
+            'Transport',
+            formatTransport({ ...offer, clientPort: [portOf(rtpSocket), portOf(rtcpSocket)] }),
+          );
+        }
+        camera.write(serializeRequest(m));
+      });
+    },
+    onInterleaved: (channel, payload) => {
+      const bytes = frame(channel, payload);
+      toCamera = toCamera.then(() => {
+        camera.write(bytes);
+      });
+    },
+  });
+  const fromCamera = new RtspStreamParser({
+    onMessage: (m: RtspMessage) => {
+      if (m.kind !== 'response') return;
+      const method = methodsByCseq.get(m.headers.get('cseq') ?? '');
+      const transport = m.headers.get('transport');
+      const udp = udpSessions[udpSessions.length - 1];
+      if (method === 'SETUP' && transport !== undefined && udp !== undefined) {
+        const answer = parseTransportHeader(transport)[0];
+        if (answer?.serverPort) {
+          const [cameraRtp, cameraRtcp] = answer.serverPort;
+          udp.cameraRtcp = cameraRtcp;
+          wireUdp(udp, cameraRtp, cameraRtcp, rtp);
+          m.headers.set(
+            'Transport',
+            formatTransport({
+              ...answer,
+              clientPort: [udp.clientRtp, udp.clientRtcp],
+              serverPort: [portOf(udp.rtp), portOf(udp.rtcp)],
+            }),
+          );
+        }
+      }
+      client.write(serializeResponse({ ...m, headers: new RtspHeaders(m.headers.entries()) }));
+    },
+    onInterleaved: (channel, payload) => {
+      const bytes = frame(channel, payload);
+      if (channel % 2 === 0) rtp(() => client.write(bytes));
+      else if (!plan.silent?.()) client.write(bytes);
+    },
+  });
+  client.on('data', (chunk: Buffer) => {
+    try {
+      fromClient.push(chunk);
+    } catch {
+      end();
+    }
+  });
+  camera.on('data', (chunk: Buffer) => {
+    try {
+      fromCamera.push(chunk);
+    } catch {
+      end();
+    }
+  });
+}
+
+/** RTP camera→relay→client through the fault plan; RTCP both ways (SR to the client, RR to the camera). */
+function wireUdp(
+  udp: { clientRtp: number; clientRtcp: number; rtp: UdpSocket; rtcp: UdpSocket },
+  cameraRtp: number,
+  cameraRtcp: number,
+  rtp: (send: () => void) => void,
+): void {
+  udp.rtp.on('message', (msg, from) => {
+    if (from.port === udp.clientRtp) udp.rtp.send(msg, cameraRtp, '127.0.0.1');
+    else rtp(() => udp.rtp.send(msg, udp.clientRtp, '127.0.0.1'));
+  });
+  udp.rtcp.on('message', (msg, from) => {
+    if (from.port === cameraRtcp) udp.rtcp.send(msg, udp.clientRtcp, '127.0.0.1');
+    else udp.rtcp.send(msg, cameraRtcp, '127.0.0.1');
+  });
+}
+
+function bindUdp(all: Set<UdpSocket>): Promise<UdpSocket> {
+  const s = createSocket('udp4');
+  s.on('error', () => undefined);
+  all.add(s);
+  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+function portOf(s: UdpSocket): number {
+  return s.address().port;
+}
+
+function frame(channel: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + payload.byteLength);
+  out.set(interleavedHeader(channel, payload.byteLength), 0);
+  out.set(payload, 4);
+  return out;
+}
