@@ -82,4 +82,17 @@ describe('camera farm', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('runs in-process too: two cameras drained over UDP, each at 25 fps', async () => {
+    const farm = await startCameraFarm({ cameras: 2, clip: { seconds: 4 }, inProcess: true });
+    try {
+      assert.equal(farm.pid, null);
+      const drain = await drainCameras(farm.urls, 'udp');
+      await new Promise((r) => setTimeout(r, 2000));
+      await drain.close();
+      for (const s of drain.stats) assert.ok(s.frames >= 45 && s.frames <= 55, `${s.frames} frames in 2 s`);
+    } finally {
+      await farm.close();
+    }
+  });
 });

@@ -1,6 +1,9 @@
 /**
  * Real cameras' RTSP responses (test/fixtures/rtsp/, collected from public RTSP projects' test data) fed to
- * our parsers and compared with expected.json, which was written by reading each response by hand.
+ * our parsers and compared with expected.json, which was written by reading each response by hand:
+ * message framing (RtspStreamParser), Transport (SSRC in every spelling), sprop-parameter-sets through the
+ * H.264 SPS parser, and RTP-Info matched to the track of the same camera's DESCRIBE. The client's SDP,
+ * control-URL, Session and RTP-Info parsers are compared with the same manifest in corpus-client.test.ts.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +12,9 @@ import { parseTransportHeader } from '../../src-main/rtsp/transport-header.js';
 import { NalType, nalType } from '../../src-main/codec/h264/annexb.js';
 import { parseSpropParameterSets } from '../../src-main/codec/h264/parameter-sets.js';
 import { parseSps } from '../../src-main/codec/h264/sps.js';
+import { resolveControlUrls, sameControlUrl } from '../../src-main/rtsp/control-url.js';
+import { findRtpInfoFor, parseRtpInfoHeader } from '../../src-main/rtsp/rtp-info-header.js';
+import { parseSdp, selectH264Track } from '../../src-main/rtsp/sdp.js';
 import {
   listRtspFixtures,
   loadRtspFixture,
@@ -217,6 +223,45 @@ describe('sprop-parameter-sets of every H.264 track decode to an SPS and a PPS',
       const sps = parseSps(nals[0]!);
       if (size) assert.deepEqual([sps.width, sps.height], [size.width, size.height]);
       else assert.ok(sps.width > 0 && sps.height > 0);
+    });
+  }
+});
+
+/**
+ * One camera's dialogue: the track URL the client derives from its DESCRIBE must find the video's entry
+ * in its PLAY's RTP-Info (or, when the camera names another URL, the only entry). SDP, Session and
+ * RTP-Info of each fixture alone are checked against expected.json in corpus-client.test.ts.
+ */
+describe('RTP-Info of a PLAY names the track set up from the same camera DESCRIBE', () => {
+  for (const name of names.filter((n) => expected(n).play?.pairedDescribe !== undefined)) {
+    const play = expected(name).play!;
+    const describeName = play.pairedDescribe!;
+    const videoEntry = play.videoEntry ?? null;
+    const what = videoEntry === null ? 'no entry names it: the only entry is taken' : `entry ${videoEntry}`;
+    test(`${name} after ${describeName}: ${what}`, () => {
+      const d = expected(describeName).describe!;
+      const describeResponse = parse(fixture(describeName).bytes).messages[0]!;
+      const sdp = parseSdp(new TextDecoder().decode(describeResponse.body));
+      const track = selectH264Track(sdp, describeName);
+      const urls = resolveControlUrls({
+        requestUrl: d.requestUrl,
+        contentBase: describeResponse.headers.get('content-base'),
+        contentLocation: describeResponse.headers.get('content-location'),
+        sessionControl: sdp.control,
+        mediaControl: track.control,
+      });
+      assert.equal(urls.track, d.h264!.controlUrl);
+      const rtpInfo = parse(fixture(name).bytes).messages[0]!.headers.get('rtp-info');
+      assert.ok(rtpInfo !== undefined);
+      const entries = parseRtpInfoHeader(rtpInfo);
+      assert.deepEqual(
+        entries.map((e) => sameControlUrl(e.url, urls.track)),
+        entries.map((_, i) => i === videoEntry),
+      );
+      const chosen = findRtpInfoFor(entries, urls.track);
+      assert.equal(chosen, videoEntry === null ? (entries.length === 1 ? entries[0] : undefined) : entries[videoEntry]);
+      const want = play.rtpInfo![videoEntry ?? 0]!;
+      assert.deepEqual([chosen?.seq ?? null, chosen?.rtptime ?? null], [want.seq, want.rtptime]);
     });
   }
 });

@@ -13,7 +13,7 @@ export const PCMU_PAYLOAD_TYPE = 0;
 const SAMPLE_RATE_HZ = 8000;
 const SAMPLES_PER_PACKET = 160;
 /** μ-law of a zero sample is 0xFF (G.711). */
-const SILENCE = new Uint8Array(SAMPLES_PER_PACKET).fill(0xff);
+const SILENCE = Buffer.alloc(SAMPLES_PER_PACKET, 0xff);
 
 export interface AudioSenderOptions {
   fps: number;

@@ -98,6 +98,10 @@ export class ClipSource {
     let clip = this.packetizations.get(key);
     if (!clip) {
       clip = packetizeAccessUnits(this.units, options);
+      // Node's socket writes take Buffers; views made once here spare a conversion per packet sent.
+      clip.payloads = clip.payloads.map((p) =>
+        Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength),
+      );
       this.packetizations.set(key, clip);
     }
     return clip;

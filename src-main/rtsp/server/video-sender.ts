@@ -33,7 +33,7 @@ export interface VideoSenderOptions {
 
 /** Payload type of the packets quirk `unknown-pt-mixed` mixes in (not in the SDP). */
 export const UNKNOWN_PAYLOAD_TYPE = 100;
-const UNKNOWN_PAYLOAD = Uint8Array.of(0x54, 0x53, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef);
+const UNKNOWN_PAYLOAD = Buffer.from([0x54, 0x53, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef]);
 const RTP_CLOCK_HZ = 90_000;
 
 export class VideoSender implements TickListener {
