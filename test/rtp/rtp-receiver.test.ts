@@ -508,3 +508,38 @@ test('reports RTP-Info that does not match the first packet, and carries on', ()
   feed(ok, packets);
   assert.ok(!ok.quirks.has('rtp-info-mismatch'));
 });
+
+test('still finds start codes at the head of FU-A payloads after a long clean stretch (only the head is searched then)', () => {
+  const units = testStream(320, { gop: 50, frameBytes: 3000 });
+  const packets = packetize(units, { mtu: 1000 });
+  // From frame 300 on, every FU-A start fragment carries a start code and the NAL header again.
+  const late = packets.map((p) => {
+    const ts = new DataView(p.buffer, p.byteOffset).getUint32(4);
+    if (ts < 300 * 3600 || (p[12]! & 0x1f) !== 28 || (p[13]! & 0x80) === 0) return p;
+    const header = (p[12]! & 0xe0) | (p[13]! & 0x1f);
+    return Uint8Array.from([...p.subarray(0, 14), 0, 0, 0, 1, header, ...p.subarray(14)]);
+  });
+  const r = recordingReceiver();
+  feed(r, late);
+  r.receiver.flush();
+  assert.equal(r.units.length, 320);
+  assert.ok(r.quirks.has('annexb-in-payload'));
+  r.units.forEach((au, i) => assert.ok(sameBytes(au.nalus.at(-1)!, units[i]!.nalus.at(-1)!), `unit ${i}`));
+});
+
+test('takes a camera clock running 500 ppm fast without a jump or a lost frame', () => {
+  const units = testStream(500, { gop: 50, frameBytes: 1500 }).map((u) => ({
+    ...u,
+    pts90k: Math.round(u.pts90k * 1.0005),
+  }));
+  const r = recordingReceiver();
+  // Packets arrive at our clock's pace: 40 ms per frame, a few packets per frame.
+  const packets = packetize(units);
+  packets.forEach((p) =>
+    r.receiver.pushRtp(p, 1000 + (new DataView(p.buffer, p.byteOffset).getUint32(4) / 90) * (1 / 1.0005)),
+  );
+  r.receiver.flush();
+  assert.equal(r.units.length, 500);
+  assert.equal(r.receiver.stats.timestampJumps, 0);
+  assert.equal(r.formats.length, 1);
+});

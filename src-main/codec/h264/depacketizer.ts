@@ -41,6 +41,14 @@ const MARKER_MISSES_TO_DISTRUST = 3;
 const MAX_NALUS_PER_UNIT = 1024;
 /** Bytes per access unit accepted (a 4K IDR is a few MB); bounds memory whatever a camera sends. */
 export const MAX_UNIT_BYTES = 16 * 1024 * 1024;
+/**
+ * Pictures whose every NAL unit is searched for Annex B start codes. A stream without any by then is only
+ * checked where cameras put them (the head of a NAL unit, and small units such as parameter sets);
+ * finding one anywhere turns full search back on for good. Full search costs about a quarter of the
+ * CPU of this path (bench:ingest).
+ */
+const FULL_SCAN_UNITS = 250;
+const SMALL_NAL_BYTES = 512;
 /** Frames whose timestamp deltas measure the frame rate when the SPS has no VUI timing. */
 const FPS_SAMPLE_FRAMES = 10;
 
@@ -79,6 +87,9 @@ export class H264Depacketizer {
   private emittedAny = false;
   private waitingForKeyframe = true;
   private pendingDiscontinuity = false;
+  private scanAll = true;
+  private cleanUnits = 0;
+  private startCodesSeen = false;
 
   // Parameter sets: the latest seen (in-band wins over SDP) and the ones last reported.
   private sps: Uint8Array | null = null;
@@ -281,7 +292,11 @@ export class H264Depacketizer {
   }
 
   private addNal(nal: Uint8Array, seq: number): void {
-    if (indexOfStartCode(nal) !== -1) {
+    const found =
+      this.scanAll || nal.byteLength <= SMALL_NAL_BYTES ? indexOfStartCode(nal) !== -1 : startCodeAfterHeader(nal);
+    if (found) {
+      this.startCodesSeen = true;
+      this.scanAll = true;
       this.sink.onQuirk('annexb-in-payload', `RTP seq ${seq}: Annex B start codes inside an RTP payload`);
       for (const part of splitAnnexB(nal, true)) {
         // A 1-byte unit here is the header a FU-A rebuilt in front of a start code; only ends of sequence/stream are that short.
@@ -384,6 +399,7 @@ export class H264Depacketizer {
     this.pendingDiscontinuity = false;
     this.waitingForKeyframe = false;
     this.emittedAny = true;
+    if (this.scanAll && !this.startCodesSeen && ++this.cleanUnits >= FULL_SCAN_UNITS) this.scanAll = false;
     this.stats.frames++;
     if (keyframe) this.stats.keyframes++;
     const au: AccessUnit = {
@@ -463,6 +479,11 @@ export class H264Depacketizer {
     this.format = videoFormatOf(this.sps!, this.spsParsed!, this.pps!, this.measuredFps);
     this.sink.onFormat(this.format);
   }
+}
+
+/** A start code right after the NAL header byte (how cameras that send Annex B in FU-A payloads do it). */
+function startCodeAfterHeader(nal: Uint8Array): boolean {
+  return nal.byteLength > 4 && nal[1] === 0 && nal[2] === 0 && (nal[3] === 1 || (nal[3] === 0 && nal[4] === 1));
 }
 
 function startsWithStartCodeAt(data: Uint8Array, offset: number, length: number): boolean {

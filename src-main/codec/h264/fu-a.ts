@@ -23,7 +23,7 @@ export class FuAAssembler {
 
   constructor(slabBytes = DEFAULT_SLAB_BYTES) {
     this.slabBytes = slabBytes;
-    this.slab = new Uint8Array(slabBytes);
+    this.slab = Buffer.allocUnsafeSlow(slabBytes);
   }
 
   get isOpen(): boolean {
@@ -79,7 +79,8 @@ export class FuAAssembler {
     const need = this.fill + this.length + more;
     if (need <= this.slab.byteLength) return;
     const size = Math.max(this.slabBytes, 2 * (this.length + more));
-    const next = new Uint8Array(size);
+    // Not zero-filled: only bytes written are ever exposed (views end at the fill mark).
+    const next = Buffer.allocUnsafeSlow(size);
     if (this.length > 0) next.set(this.slab.subarray(this.fill, this.fill + this.length), 0);
     this.slab = next;
     this.fill = 0;
