@@ -13,14 +13,13 @@
  * retention for room, and tries again at a keyframe after `retryMs` (after STORAGE_FULL, once
  * `resumeFreeBytes` are free). Nothing escapes to the caller.
  */
-import { statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { AccessUnit, StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import { ThinStreamError, type ErrorInfo } from '../../src-shared/errors.js';
 import { NalType, isVcl, nalType } from '../codec/h264/annexb.js';
 import type { RecordingCatalog } from '../storage/recording-catalog.js';
 import type { RetentionPolicy } from '../storage/retention-policy.js';
 import { sameBytes, sameFormat } from '../storage/recording-reader.js';
+import { diskSpace } from '../storage/storage-telemetry.js';
 import { FragmentBuilder } from './mp4/fragment.js';
 import { SegmentDiskQueue, type OpenSegment } from './segment-disk-queue.js';
 import type { FsyncPolicy } from './segment-writer.js';
@@ -359,13 +358,12 @@ export class StreamRecorder {
         return;
       }
       const want = this.resumeFreeBytes ?? Math.max(1024 * 1024, 4 * this.largestFragment);
-      void freeBytesNear(this.o.catalog.folderOf(this.streamId), this.o.catalog.rootPath).then((free) => {
+      void diskSpace(this.o.catalog.folderOf(this.streamId)).then(({ freeBytes: free }) => {
         if (this.closing) return;
         if (free >= want) this.retryReady = true;
         else this.scheduleRetry(true);
       });
     }, this.o.retryMs);
-    this.retryTimer.unref();
   }
 
   private setState(state: RecorderState, error: ErrorInfo | null): void {
@@ -382,19 +380,6 @@ export class StreamRecorder {
       this.log(`recording ${this.streamId}: status listener failed: ${String(err)}`);
     }
   }
-}
-
-/** Free bytes for an unprivileged writer on the file system holding `folder` (or the nearest parent that exists). */
-async function freeBytesNear(folder: string, root: string): Promise<number> {
-  for (const path of [folder, root, dirname(root)]) {
-    try {
-      const s = await statfs(path);
-      return s.bavail * s.bsize;
-    } catch {
-      // Not there yet: try its parent.
-    }
-  }
-  return 0;
 }
 
 function hasVcl(au: AccessUnit): boolean {

@@ -62,11 +62,3 @@ export function errorOf(err: unknown): { info: ErrorInfo; status: number } {
   if (status >= 400 && status < 500) return { info: { code: 'BAD_REQUEST', message }, status };
   return { info: toErrorInfo(err), status: 500 };
 }
-
-/** A config the server refused, with every problem found (PUT /config answers them all, each with its path). */
-export class ConfigRejectedError extends ThinStreamError {
-  constructor(readonly errors: ErrorInfo[]) {
-    super('CONFIG_INVALID', `The config has ${errors.length} problem${errors.length === 1 ? '' : 's'}.`);
-    this.name = 'ConfigRejectedError';
-  }
-}

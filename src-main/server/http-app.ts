@@ -72,6 +72,8 @@ export async function buildHttpApp(
     bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
     trustProxy: false,
     return503OnClosing: true,
+    // No automatic HEAD routes: a HEAD on a live stream would start a viewer whose body is thrown away.
+    exposeHeadRoutes: false,
     ...serverOptions,
   }) as unknown as FastifyInstance;
   const log = ctx.log;

@@ -21,7 +21,6 @@ const MAX_GAP_WAIT_MS = 2000;
 const POLL_MS = 20;
 /** Units sent before yielding to the event loop when running as fast as the viewer takes them. */
 const BATCH = 16;
-const STEP_SEARCH_MS = 24 * 3600_000;
 
 export interface PlaybackSessionOptions {
   streamId: StreamId;
@@ -182,20 +181,8 @@ export class PlaybackSession {
 
   private async step(direction: 'next-keyframe' | 'previous-keyframe'): Promise<void> {
     try {
-      const times =
-        direction === 'next-keyframe'
-          ? await this.o.recordings.keyframeTimes(
-              this.o.streamId,
-              this.positionMs + 1,
-              this.positionMs + STEP_SEARCH_MS,
-            )
-          : await this.o.recordings.keyframeTimes(
-              this.o.streamId,
-              this.positionMs - STEP_SEARCH_MS,
-              this.positionMs - 1,
-            );
-      const target = direction === 'next-keyframe' ? times[0] : times.at(-1);
-      if (target === undefined) {
+      const target = await this.o.recordings.stepTarget(this.o.streamId, this.positionMs, direction);
+      if (target === null) {
         this.sendText({ type: 'end', reason: `no ${direction.replace('-', ' ')} recorded` });
         return;
       }

@@ -37,8 +37,12 @@ export interface RecordingsService {
   segments(streamId: StreamId, fromMs: number, toMs: number): Promise<RecordingSegment[]>;
   /** A reader from the keyframe at or before `fromMs` (null when nothing is recorded from there on). */
   openReader(streamId: StreamId, fromMs: number): Promise<PlaybackReader | null>;
-  /** Keyframe times (wall clock ms) of a stream between two times, for stepping. */
-  keyframeTimes(streamId: StreamId, fromMs: number, toMs: number): Promise<number[]>;
+  /** The time of the keyframe after (or before) a position, for stepping; null when there is none. */
+  stepTarget(
+    streamId: StreamId,
+    positionMs: number,
+    direction: 'next-keyframe' | 'previous-keyframe',
+  ): Promise<number | null>;
   /** One MP4 of the range, streamed as it is made. */
   exportMp4(streamId: StreamId, fromMs: number, toMs: number): Promise<Readable>;
 }

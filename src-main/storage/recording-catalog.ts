@@ -95,7 +95,6 @@ export class RecordingCatalog {
           this.rescan().catch((err: unknown) => this.log(`storage rescan of ${this.rootPath} failed: ${String(err)}`));
         }
       }, every);
-      this.timer.unref();
     }
   }
 
@@ -180,6 +179,20 @@ export class RecordingCatalog {
       if (k !== null) return this.ref(s, k);
     }
     return null;
+  }
+
+  /** Wall-clock times of the indexed keyframes in [fromMs, toMs), oldest first (one per fragment at most). */
+  keyframeTimes(streamId: StreamId, fromMs: number, toMs: number): number[] {
+    const out: number[] = [];
+    for (const s of this.segments(streamId, fromMs, toMs)) {
+      for (let i = 0; i < s.fragments.count; i++) {
+        const kt = s.fragments.get(i).keyframeTime90k;
+        if (kt < 0) continue;
+        const t = s.startMs + kt / 90;
+        if (t >= fromMs && t < toMs) out.push(t);
+      }
+    }
+    return out;
   }
 
   /** A reader of access units from the keyframe at or before `fromMs` (or the first after it). */

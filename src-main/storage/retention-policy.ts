@@ -65,7 +65,6 @@ export class RetentionPolicy {
     const every = options.checkIntervalMs ?? 60_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.enforce(), every);
-      this.timer.unref();
     }
   }
 

@@ -184,22 +184,6 @@ function CameraPanel(props: { base: string; onRemove(): void }): JSX.Element {
   );
 }
 
-function RecordToggle(props: { path: string }): JSX.Element {
-  const ctx = useContext(EditorContext);
-  const mode = getAt(ctx.draft, props.path);
-  return (
-    <label className="field field-check" data-path={props.path}>
-      <input
-        type="checkbox"
-        name={props.path}
-        checked={mode !== 'never'}
-        onChange={(e) => ctx.setValue(props.path, e.target.checked ? 'allways' : 'never')}
-      />
-      <span>Record this stream</span>
-    </label>
-  );
-}
-
 function VersionRow(props: { cameraBase: string; base: string; onRemove(): void }): JSX.Element {
   const ctx = useContext(EditorContext);
   const { base, cameraBase } = props;
@@ -238,11 +222,19 @@ function VersionRow(props: { cameraBase: string; base: string; onRemove(): void 
         />
         <TextField path={`${base}.sid`} label="Stream ID" hint="e.g. 1-high, 2-low." />
         <CheckField path={`${base}.isDisabled`} label="Enabled" inverted />
-        <RecordToggle path={`${base}.params.write.mode`} />
+        <SelectField
+          path={`${base}.params.write.mode`}
+          label="Recording"
+          inheritLabel="As in Storage and recording"
+          options={[
+            { value: 'allways', label: 'Record this stream' },
+            { value: 'never', label: 'Do not record this stream' },
+          ]}
+        />
         <SelectField
           path={`${base}.params.rtsp.transport`}
           label="Transport"
-          defaultValue="auto"
+          inheritLabel="As in Network settings"
           options={[
             { value: 'auto', label: 'Automatic (UDP, else TCP)' },
             { value: 'udp', label: 'UDP' },

@@ -116,11 +116,22 @@ export function CheckField(props: BaseProps & { inverted?: boolean; defaultValue
   );
 }
 
+/**
+ * A choice among values. With `inheritLabel`, a first option stands for "not set here" (the key is left out,
+ * so a stream follows the defaults); otherwise `defaultValue` is what an absent key means.
+ */
 export function SelectField(
-  props: BaseProps & { options: Array<{ value: string; label: string }>; defaultValue: string },
+  props: BaseProps & {
+    options: Array<{ value: string; label: string }>;
+    defaultValue?: string;
+    inheritLabel?: string;
+  },
 ): JSX.Element {
   const f = useField(props.path, props.label);
-  const value = typeof f.value === 'string' ? f.value : props.defaultValue;
+  const value =
+    typeof f.value === 'string' ? f.value : props.inheritLabel !== undefined ? '' : (props.defaultValue ?? '');
+  const options =
+    props.inheritLabel !== undefined ? [{ value: '', label: props.inheritLabel }, ...props.options] : props.options;
   return (
     <label className="field" data-path={props.path}>
       <span>{props.label}</span>
@@ -128,9 +139,9 @@ export function SelectField(
         name={props.path}
         value={value}
         aria-invalid={f.errors.length > 0}
-        onChange={(e) => f.set(e.target.value)}
+        onChange={(e) => f.set(e.target.value === '' ? undefined : e.target.value)}
       >
-        {props.options.map((o) => (
+        {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>

@@ -6,6 +6,7 @@
  */
 import JMuxer from 'jmuxer/src/jmuxer.js';
 import type { AccessUnitHeader, StreamDescriptionMessage } from '../../src-shared/live-wire.js';
+import { orderAccessUnit } from './annexb-order.js';
 
 export interface StreamDecoderOptions {
   /** Live: hold at the live edge. Playback: play what is buffered at `playbackRate`. */
@@ -30,6 +31,8 @@ const CATCH_UP_RATE = 1.1;
  */
 const START_SNAP_MS = 3000;
 const START_SNAP_ABOVE_S = 0.2;
+/** Longest plausible frame duration (1 fps); anything longer is a gap in the stream. */
+const MAX_FRAME_MS = 1000;
 /** Units remembered to map the picture on screen back to its capture time (a few seconds at 30 fps). */
 const TIMELINE_SLOTS = 256;
 
@@ -101,13 +104,16 @@ export class StreamDecoder {
   push(header: AccessUnitHeader, annexB: Uint8Array): void {
     if (this.closed) return;
     if (header.discontinuity) this.waitingForKeyframe = true;
-    let durationMs = header.durationUs > 0 ? Math.round(header.durationUs / 1000) : 0;
-    if (durationMs <= 0 && this.lastPtsUs !== null) {
+    // A duration outside 1 ms–1 s is a gap (a camera that came back, a hole in the recordings), not a frame
+    // length: the picture after it gets the usual frame length, so the timeline never leaps ahead.
+    let durationMs = Math.round(header.durationUs / 1000);
+    if (this.lastPtsUs !== null) {
       const deltaMs = Math.round((header.ptsUs - this.lastPtsUs) / 1000);
-      if (deltaMs > 0 && deltaMs < 1000) this.defaultDurationMs = deltaMs;
+      if (deltaMs >= 1 && deltaMs <= MAX_FRAME_MS && durationMs <= 0) this.defaultDurationMs = deltaMs;
     }
     this.lastPtsUs = header.ptsUs;
-    if (durationMs <= 0) durationMs = this.defaultDurationMs;
+    if (durationMs < 1 || durationMs > MAX_FRAME_MS) durationMs = this.defaultDurationMs;
+    else this.defaultDurationMs = durationMs;
     if (this.waitingForKeyframe) {
       if (!header.keyframe) {
         this.skippedUnits++;
@@ -115,14 +121,14 @@ export class StreamDecoder {
       }
       this.waitingForKeyframe = false;
     }
-    // jmuxer keeps the bytes (it builds samples from subarrays): give it its own copy of this unit only.
-    const copy = annexB.slice();
+    // No copy: each WebSocket message has its own buffer, and jmuxer copies what it keeps.
+    annexB = orderAccessUnit(annexB);
     if (!this.ready) {
       if (header.keyframe) this.pending = [];
-      this.pending.push({ annexB: copy, durationMs, wallMs: header.wallMs });
+      this.pending.push({ annexB, durationMs, wallMs: header.wallMs });
       return;
     }
-    this.append(copy, durationMs, header.wallMs);
+    this.append(annexB, durationMs, header.wallMs);
   }
 
   private append(annexB: Uint8Array, durationMs: number, wallMs: number): void {
@@ -151,6 +157,11 @@ export class StreamDecoder {
     const b = this.video.buffered;
     if (b.length === 0) return 0;
     return Math.max(0, b.end(b.length - 1) - this.video.currentTime);
+  }
+
+  /** After a new description of the same format (the camera reconnected): start again at a keyframe. */
+  waitForKeyframe(): void {
+    this.waitingForKeyframe = true;
   }
 
   hasFirstFrame(): boolean {

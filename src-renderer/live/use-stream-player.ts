@@ -110,7 +110,8 @@ export function useLiveStreamPlayer(
             return;
           }
           // Same format after a reconnect: keep the decoder (and the last picture); it waits for a keyframe.
-          if (!same || decoderRef.current === null) {
+          if (same && decoderRef.current !== null) decoderRef.current.waitForKeyframe();
+          else {
             dropDecoder();
             decoderRef.current = new StreamDecoder(video, d, {
               mode: 'live',

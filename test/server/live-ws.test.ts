@@ -5,6 +5,7 @@ import type {} from '@fastify/websocket';
 import { readAccessUnitMessage, type ServerTextMessage } from '../../src-shared/live-wire.js';
 import { emptyCounters } from '../../src-shared/stream-status.js';
 import { clipUnit, makeClip, type ClipUnits } from './support/clip-units.js';
+import { socketEvent } from './support/http-client.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const ID = 'cam-a/1-high';
@@ -113,7 +114,7 @@ test('a viewer that stops reading is skipped to the next keyframe while the serv
   const fast = client.websocket(`/api/v1/live/${ID}`);
   const slowGot = collect(slow);
   const fastGot = collect(fast);
-  await Promise.all([slow, fast].map((ws) => new Promise((r) => ws.once('open', r))));
+  await Promise.all([slow, fast].map((ws) => socketEvent(ws, 'open')));
   startFeeding(5, 4); // ~800 units/s of 720p: far more than a paused reader's buffers hold
   await until('the slow viewer starts', () => slowGot.frames.length > 0);
   slow.pause(); // stops reading its socket: the kernel buffers fill, then the server's queue
@@ -156,9 +157,12 @@ test('removing a stream ends its viewers with an `end` message', async () => {
   const client = await server.admin();
   const ws = client.websocket('/api/v1/live/cam-b/1-high');
   const got = collect(ws);
-  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  let closeCode = 0;
+  ws.once('close', (code) => (closeCode = code));
+  const closed = socketEvent(ws, 'close');
   await until('the description', () => got.texts.length > 0);
   server.hub.removeStream('cam-b/1-high', 'camera removed from the config');
-  assert.equal(await closed, 1001);
+  await closed;
+  assert.equal(closeCode, 1001);
   assert.deepEqual(got.texts.at(-1), { type: 'end', reason: 'camera removed from the config' });
 });

@@ -109,6 +109,10 @@ test('queries: segments between two times and keyframes around a time', async ()
   assert.equal(catalog.keyframeAtOrBefore(A, t0 - 1), null);
   assert.equal(catalog.keyframeAtOrAfter(A, t0 + 3001)!.timeMs, t0 + 4000);
   assert.equal(catalog.keyframeAtOrAfter(A, t0 + 8000), null);
+  assert.deepEqual(
+    catalog.keyframeTimes(A, t0 + 1000, t0 + 4000).map((t) => t - t0),
+    [1000, 2000, 3000],
+  );
   const usage = catalog.usage();
   assert.equal(
     usage.totalBytes,

@@ -2,7 +2,7 @@
  * The users who may sign in, kept in `users.json` in the data folder (mode 0600, written atomically:
  * temp file, fsync, rename). Passwords are stored only as scrypt hashes (password-hash.ts).
  */
-import { open, readFile, rename, mkdir, unlink } from 'node:fs/promises';
+import { open, readFile, rename, mkdir, unlink, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ThinStreamError } from '../../../src-shared/errors.js';
 import type { UserSummary } from '../../../src-shared/api.js';
@@ -91,6 +91,8 @@ function parseUsersFile(text: string, path: string): UsersFile {
 export class UsersStore {
   private users: StoredUser[] = [];
   private writing: Promise<void> = Promise.resolve();
+  /** mtime and size of the file as last read or written, to notice edits by another process (`thinstream user add`). */
+  private fileStamp = '';
 
   private constructor(
     readonly path: string,
@@ -100,14 +102,32 @@ export class UsersStore {
   /** Opens the users file in `dataDir` (an absent file means no users yet). */
   static async open(dataDir: string, options: { scrypt?: PasswordHash['scrypt'] } = {}): Promise<UsersStore> {
     const store = new UsersStore(join(dataDir, USERS_FILE_NAME), options.scrypt ?? DEFAULT_SCRYPT);
+    await store.refresh();
+    return store;
+  }
+
+  /** Reads the file again when another process changed it since we last read or wrote it. */
+  async refresh(): Promise<void> {
+    await this.writing;
+    const stamp = await this.stamp();
+    if (stamp === this.fileStamp) return;
     let text: string | null = null;
     try {
-      text = await readFile(store.path, 'utf8');
+      text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    if (text !== null) store.users = parseUsersFile(text, store.path).users;
-    return store;
+    this.users = text === null ? [] : parseUsersFile(text, this.path).users;
+    this.fileStamp = stamp;
+  }
+
+  private async stamp(): Promise<string> {
+    try {
+      const s = await stat(this.path);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return 'absent';
+    }
   }
 
   list(): UserSummary[] {
@@ -149,6 +169,7 @@ export class UsersStore {
 
   /** The user when the password is right, else null; takes the same time for an unknown user. */
   async verify(username: string, password: string): Promise<UserSummary | null> {
+    await this.refresh().catch(() => {}); // a damaged file keeps the users we had
     const user = this.users.find((u) => u.username === username);
     if (!user) {
       await verifyPassword(password, await decoyHash());
@@ -160,7 +181,10 @@ export class UsersStore {
   private save(): Promise<void> {
     const body: UsersFile = { version: 1, users: this.users };
     const text = JSON.stringify(body, null, 2) + '\n';
-    const next = this.writing.then(() => writeAtomically(this.path, text));
+    const next = this.writing.then(async () => {
+      await writeAtomically(this.path, text);
+      this.fileStamp = await this.stamp();
+    });
     this.writing = next.catch(() => {});
     return next;
   }

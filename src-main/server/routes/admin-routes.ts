@@ -1,7 +1,8 @@
 /** Config, "Test connection", users, certificates, discovery: the admin's routes. */
 import type { ConfigErrorsBody, ProbeRequest, UserSummary } from '../../../src-shared/api.js';
 import { ThinStreamError } from '../../../src-shared/errors.js';
-import { ConfigRejectedError, describeRequest } from '../api-error.js';
+import { describeRequest } from '../api-error.js';
+import { ConfigInvalidError } from '../../../src-shared/config/validate-config.js';
 import type { RouteTable } from '../http-app.js';
 import { objectBody, optionalString, roleField, stringField } from '../request-body.js';
 import type { CertificatesService, ConfigService, PortContext, ServerContext } from '../server-context.js';
@@ -63,7 +64,7 @@ export function adminRoutes(ctx: ServerContext, _port: PortContext): RouteTable 
           ctx.log(`http: config saved by ${request.session?.username} (${request.ip}): ${result.applied}`);
           return result;
         } catch (err) {
-          if (!(err instanceof ConfigRejectedError)) throw err;
+          if (!(err instanceof ConfigInvalidError)) throw err;
           const body: ConfigErrorsBody = { error: err.toInfo(), errors: err.errors };
           ctx.log(`http: ${describeRequest(request)}: 400 CONFIG_INVALID: ${err.errors.length} problem(s)`);
           return reply.code(400).send(body);

@@ -79,7 +79,10 @@ export function sessionRoutes(ctx: ServerContext, port: PortContext): RouteTable
       },
     },
     'GET /api/v1/setup': {
-      handler: async (): Promise<SetupStatus> => ({ needsAdmin: !ctx.users.hasAdmin() }),
+      handler: async (): Promise<SetupStatus> => {
+        await ctx.users.refresh();
+        return { needsAdmin: !ctx.users.hasAdmin() };
+      },
     },
     'POST /api/v1/setup': {
       bodyLimit: SIGN_IN_BODY_LIMIT,
@@ -89,6 +92,7 @@ export function sessionRoutes(ctx: ServerContext, port: PortContext): RouteTable
         const token = stringField(body, 'token', 256);
         const username = stringField(body, 'username', 64);
         const password = stringField(body, 'password', 1024);
+        await ctx.users.refresh();
         if (ctx.users.hasAdmin()) {
           throw new ThinStreamError('FORBIDDEN', 'An admin exists already; sign in instead.');
         }

@@ -72,6 +72,32 @@ export async function frameVariance(page: Page, selector: string): Promise<numbe
   }, selector);
 }
 
+/**
+ * Share of the picture in the colour a decoder shows where it never decoded anything: Y=U=V=0, which is
+ * RGB ≈ (0, 135, 0). A picture split wrongly into samples (part of a keyframe lost) is half this green.
+ */
+export async function undecodedShare(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const video = document.querySelector<HTMLVideoElement>(sel);
+    if (video === null || video.videoWidth === 0) return 1;
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 36;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (ctx === null) return 1;
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let green = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const r = data[i] ?? 0;
+      const g = data[i + 1] ?? 0;
+      const b = data[i + 2] ?? 0;
+      if (r < 30 && b < 30 && g > 110 && g < 160) green++;
+    }
+    return green / (data.length / 4);
+  }, selector);
+}
+
 /** Polls `probe` every 200 ms until it returns a value that `ok` accepts, or throws after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,

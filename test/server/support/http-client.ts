@@ -97,3 +97,14 @@ export class TestClient {
     });
   }
 }
+
+/** Resolves when the socket emits `event` (open, close), or fails after `timeoutMs`. */
+export function socketEvent(ws: WebSocket, event: 'open' | 'close', timeoutMs = 5000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`WebSocket did not ${event} within ${timeoutMs} ms`)), timeoutMs);
+    ws.once(event, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
