@@ -259,9 +259,8 @@ export class RtspConnection {
     const cseq = ++this.cseq;
     const headers = new RtspHeaders([['CSeq', String(cseq)]]);
     headers.append('User-Agent', this.options.userAgent ?? DEFAULT_USER_AGENT);
-    if (this.sessionId !== null && method !== 'OPTIONS' && method !== 'DESCRIBE') {
-      headers.append('Session', this.sessionId);
-    }
+    // OPTIONS carries the session too: as a keepalive it is what refreshes the session (§10.1, §12.37).
+    if (this.sessionId !== null && method !== 'DESCRIBE') headers.append('Session', this.sessionId);
     if (authorization !== undefined) headers.append('Authorization', authorization);
     for (const [name, value] of extra) headers.append(name, value);
     return new Promise<RtspResponse>((resolve, reject) => {

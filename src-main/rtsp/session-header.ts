@@ -33,6 +33,7 @@ export function parseSessionHeader(value: string): SessionHeader | null {
 /** How long before the session times out the client should send a keepalive. */
 export function keepaliveIntervalMs(timeoutSec: number | undefined): number {
   const timeoutMs = (timeoutSec ?? DEFAULT_SESSION_TIMEOUT_SEC) * 1000;
-  // Half the timeout leaves room for one lost or slow keepalive; never more often than once a second.
-  return Math.max(1000, Math.floor(timeoutMs / 2));
+  // A quarter of the timeout: room for a lost or slow keepalive, and for cameras that end a session idle
+  // for a third of what they advertise (quirk `early-session-close`). Never more often than once a second.
+  return Math.max(1000, Math.floor(timeoutMs / 4));
 }

@@ -77,11 +77,12 @@ function assertHealthy(r: ProbeJson, transport: 'udp' | 'tcp'): void {
   assert.equal(r.codec, 'h264');
   assert.equal(r.width, 1280);
   assert.equal(r.height, 720);
-  assert.ok(Math.abs(r.fps - 25) < 0.5, `fps ${r.fps}`);
+  assert.ok(Math.abs(r.fps - 25) < 0.3, `fps ${r.fps} (one frame missing in 50 would make it 24.5)`);
   assert.equal(r.lostPackets, 0);
   assert.equal(r.transport, transport);
-  // One frame when the first arrives, then 25 per second for SECONDS; a frame either way for timer slack.
-  assert.ok(Math.abs(r.frames - (1 + 25 * SECONDS)) <= 2, `frames ${r.frames}`);
+  // One frame when the first arrives, then 25 per second for SECONDS. A timer on a loaded machine fires
+  // late, never early: a frame of slack below, a few above. (fps from RTP timestamps proves none missing.)
+  assert.ok(r.frames >= 25 * SECONDS && r.frames <= 25 * SECONDS + 6, `frames ${r.frames}`);
   assert.ok(r.keyframes >= SECONDS, `keyframes ${r.keyframes} (GOP 25)`);
   assert.ok(r.bitrateKbps > 100, `bitrate ${r.bitrateKbps}`);
   assert.ok(r.firstFrameMs > 0 && r.firstFrameMs < 5000, `first frame after ${r.firstFrameMs} ms`);
@@ -178,9 +179,12 @@ describe('probe against a GStreamer camera with Digest auth', () => {
       .map((line) => Number(line.split(',')[2]));
     const ffmpegFrames = new Set(pts.filter((p) => p < seconds * ticksPerSecond)).size;
     // ffmpeg keeps frames with pts in [0, seconds): 25 per second. probe counts the first frame and then
-    // `seconds` of wall time after it: one more, give or take one frame for each end's timer (slack 2).
+    // `seconds` of wall time after it: one more. Slack: a frame below for the timer's start, and a few above
+    // because a timer on a loaded machine fires late, never early.
     assert.equal(ffmpegFrames, 25 * seconds, `ffmpeg counted ${ffmpegFrames}`);
-    assert.ok(Math.abs(probe.frames - (ffmpegFrames + 1)) <= 2, `probe ${probe.frames} vs ffmpeg ${ffmpegFrames}`);
+    const extra = probe.frames - (ffmpegFrames + 1);
+    assert.ok(extra >= -1 && extra <= 4, `probe ${probe.frames} vs ffmpeg ${ffmpegFrames}`);
+    assert.ok(Math.abs(probe.fps - 25) < 0.3, `probe fps ${probe.fps}: no frame missing between first and last`);
   });
 });
 

@@ -10,7 +10,7 @@ test('Session: id with timeout in any spelling; default timeout when absent or z
   assert.deepEqual(parseSessionHeader('abc;timeout=0'), { id: 'abc' });
   assert.equal(parseSessionHeader(''), null);
   assert.equal(parseSessionHeader('a b'), null);
-  assert.equal(keepaliveIntervalMs(undefined), 30_000);
+  assert.equal(keepaliveIntervalMs(undefined), 15_000);
   assert.equal(keepaliveIntervalMs(1), 1000);
 });
 

@@ -27,16 +27,22 @@ export interface FaultPlan {
   swap?(index: number): boolean;
   /** While true, every RTP and RTCP packet from the camera is discarded (a camera gone silent). */
   silent?(): boolean;
+  /** Answer every request with `302 Moved Temporarily` and this Location instead of relaying (§11.3.3). */
+  redirectTo?: string;
 }
 
 export interface FaultRelayStats {
   /** Request methods seen from clients, in order (`OPTIONS`, `DESCRIBE`, …, `TEARDOWN`). */
   methods: string[];
+  /** The same requests with their Session header, when they had one. */
+  requests: Array<{ method: string; session?: string }>;
   rtpPackets: number;
   dropped: number;
   swapped: number;
   /** Client connections accepted so far. */
   connections: number;
+  /** RTCP receiver reports (RFC 3550 §6.4.2, packet type 201) from clients, over TCP or UDP. */
+  receiverReports: number;
 }
 
 export interface FaultRelay {
@@ -51,7 +57,15 @@ export async function startFaultRelay(
   target: { host: string; port: number },
   plan: FaultPlan = {},
 ): Promise<FaultRelay> {
-  const stats: FaultRelayStats = { methods: [], rtpPackets: 0, dropped: 0, swapped: 0, connections: 0 };
+  const stats: FaultRelayStats = {
+    methods: [],
+    requests: [],
+    rtpPackets: 0,
+    dropped: 0,
+    swapped: 0,
+    connections: 0,
+    receiverReports: 0,
+  };
   const sockets = new Set<Socket>();
   const udpSockets = new Set<UdpSocket>();
   const server: Server = createServer((client) => {
@@ -140,7 +154,17 @@ function relayConnection(
     onMessage: (m) => {
       if (m.kind !== 'request') return;
       stats.methods.push(m.method);
+      const session = m.headers.get('session');
+      stats.requests.push(session === undefined ? { method: m.method } : { method: m.method, session });
       methodsByCseq.set(m.headers.get('cseq') ?? '', m.method);
+      if (plan.redirectTo !== undefined) {
+        const headers = new RtspHeaders([
+          ['CSeq', m.headers.get('cseq') ?? '0'],
+          ['Location', plan.redirectTo],
+        ]);
+        client.write(serializeResponse({ status: 302, reason: 'Moved Temporarily', headers, body: new Uint8Array(0) }));
+        return;
+      }
       toCamera = toCamera.then(async () => {
         const transport = m.headers.get('transport');
         const offer = transport === undefined ? undefined : parseTransportHeader(transport)[0];
@@ -163,6 +187,7 @@ function relayConnection(
       });
     },
     onInterleaved: (channel, payload) => {
+      if (isReceiverReport(payload)) stats.receiverReports++;
       const bytes = frame(channel, payload);
       toCamera = toCamera.then(() => {
         camera.write(bytes);
@@ -180,7 +205,7 @@ function relayConnection(
         if (answer?.serverPort) {
           const [cameraRtp, cameraRtcp] = answer.serverPort;
           udp.cameraRtcp = cameraRtcp;
-          wireUdp(udp, cameraRtp, cameraRtcp, rtp);
+          wireUdp(udp, cameraRtp, cameraRtcp, rtp, () => stats.receiverReports++);
           m.headers.set(
             'Transport',
             formatTransport({
@@ -221,15 +246,25 @@ function wireUdp(
   cameraRtp: number,
   cameraRtcp: number,
   rtp: (send: () => void) => void,
+  onReceiverReport: () => void,
 ): void {
   udp.rtp.on('message', (msg, from) => {
     if (from.port === udp.clientRtp) udp.rtp.send(msg, cameraRtp, '127.0.0.1');
     else rtp(() => udp.rtp.send(msg, udp.clientRtp, '127.0.0.1'));
   });
   udp.rtcp.on('message', (msg, from) => {
-    if (from.port === cameraRtcp) udp.rtcp.send(msg, udp.clientRtcp, '127.0.0.1');
-    else udp.rtcp.send(msg, cameraRtcp, '127.0.0.1');
+    if (from.port === cameraRtcp) {
+      udp.rtcp.send(msg, udp.clientRtcp, '127.0.0.1');
+      return;
+    }
+    if (isReceiverReport(msg)) onReceiverReport();
+    udp.rtcp.send(msg, cameraRtcp, '127.0.0.1');
   });
+}
+
+/** A compound RTCP packet starting with a receiver report: version 2, packet type 201 (RFC 3550 §6.4.2). */
+function isReceiverReport(packet: Uint8Array): boolean {
+  return packet.byteLength >= 8 && packet[0]! >> 6 === 2 && packet[1] === 201;
 }
 
 function bindUdp(all: Set<UdpSocket>): Promise<UdpSocket> {

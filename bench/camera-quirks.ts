@@ -1,15 +1,17 @@
 /**
- * `npm run bench:camera-quirks [-- --seconds 2 --json]`
+ * `npm run bench:camera-quirks [-- --seconds 3 --json]`
  *
- * The ffmpeg column of issue 9's quirk table: our camera with each quirk switched on, one at a time,
- * recorded by `ffmpeg -c copy` over UDP and TCP for a few seconds; then ffprobe decodes the recording.
- * A cell says how many frames were decoded of those expected and whether ffmpeg printed errors.
- * Not a speed benchmark: a compatibility table that needs real ffmpeg, so it lives beside the benches.
+ * Issue 9's quirk table: our camera with each quirk switched on, one at a time, read over UDP and TCP
+ * for a few seconds by `thinstream probe --json` (frames, and the tolerances it reports under `quirks`)
+ * and by `ffmpeg -c copy` (the recording decoded by ffprobe). A cell says frames decoded of those
+ * expected; ffmpeg cells also whether ffmpeg printed errors.
+ * Not a speed benchmark: a compatibility table that needs real programs, so it lives beside the benches.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QUIRK_NAMES, startRtspServer } from '../src-main/rtsp/server/index.js';
 import { makeClip } from '../test/support/clips.js';
@@ -49,6 +51,30 @@ const camera = await startRtspServer({
     quirks: name === '(none)' ? [] : [name],
   })),
 });
+
+const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/thinstream.js');
+
+interface ProbeCell {
+  frames: number;
+  expected: number;
+  quirks: string[];
+  error: string;
+}
+
+async function probeCell(name: string, transport: 'udp' | 'tcp'): Promise<ProbeCell> {
+  const url = camera.url(`/${name === '(none)' ? 'well' : name}`);
+  const run = await exec(
+    process.execPath,
+    [BIN, 'probe', url, '--transport', transport, '--seconds', String(seconds), '--json'],
+    seconds * 1000 + 20_000,
+  );
+  try {
+    const json = JSON.parse(run.stdout) as { frames: number; quirks?: string[] };
+    return { frames: json.frames, expected: seconds * 25, quirks: json.quirks ?? [], error: '' };
+  } catch {
+    return { frames: 0, expected: seconds * 25, quirks: [], error: run.stderr.trim().split('\n')[0] ?? '' };
+  }
+}
 
 async function cell(name: string, transport: 'udp' | 'tcp'): Promise<Cell> {
   const file = join(dir, `${name}-${transport}.mkv`);
@@ -105,10 +131,11 @@ async function cell(name: string, transport: 'udp' | 'tcp'): Promise<Cell> {
   return { frames, expected: seconds * 25, width, errors: errorLines.slice(0, 2).join(' | ').slice(0, 160) };
 }
 
-const rows: Array<{ quirk: string; udp: Cell; tcp: Cell }> = [];
+const rows: Array<{ quirk: string; udp: Cell; tcp: Cell; probeUdp: ProbeCell; probeTcp: ProbeCell }> = [];
 for (const name of names) {
   const [udp, tcp] = await Promise.all([cell(name, 'udp'), cell(name, 'tcp')]);
-  rows.push({ quirk: name, udp, tcp });
+  const [probeUdp, probeTcp] = await Promise.all([probeCell(name, 'udp'), probeCell(name, 'tcp')]);
+  rows.push({ quirk: name, udp, tcp, probeUdp, probeTcp });
   if (!values.json) process.stderr.write(`.`);
 }
 await camera.close();
@@ -116,16 +143,22 @@ await rm(dir, { recursive: true, force: true });
 
 const show = (c: Cell): string =>
   `${c.frames >= c.expected - 2 && c.errors === '' ? 'ok' : c.frames === 0 ? 'FAIL' : 'partial'} ${c.frames}/${c.expected}${c.errors ? ' (errors)' : ''}`;
+const showProbe = (c: ProbeCell): string =>
+  `${c.frames >= c.expected - 2 ? 'ok' : c.frames === 0 ? 'FAIL' : 'partial'} ${c.frames}/${c.expected}`;
 if (values.json) {
   process.stdout.write(JSON.stringify({ seconds, rows }, null, 2) + '\n');
 } else {
+  const version = (await exec('ffmpeg', ['-version'], 5000)).stdout.split('\n')[0];
+  process.stdout.write(`\nthinstream probe and ${version} against our camera, ${seconds} s per cell\n\n`);
   process.stdout.write(
-    `\nffmpeg (${(await exec('ffmpeg', ['-version'], 5000)).stdout.split('\n')[0]}) against our camera, ${seconds} s per cell\n`,
+    '| quirk | ThinStream UDP | ThinStream TCP | tolerances reported | ffmpeg UDP | ffmpeg TCP | first error (ffmpeg, else probe) |\n',
   );
-  const w = Math.max(...names.map((n) => n.length));
-  process.stdout.write(`${'quirk'.padEnd(w)}  ${'UDP'.padEnd(22)}  ${'TCP'.padEnd(22)}  first error\n`);
+  process.stdout.write('|---|---|---|---|---|---|---|\n');
   for (const r of rows) {
-    const err = r.udp.errors || r.tcp.errors;
-    process.stdout.write(`${r.quirk.padEnd(w)}  ${show(r.udp).padEnd(22)}  ${show(r.tcp).padEnd(22)}  ${err}\n`);
+    const tolerated = [...new Set([...r.probeUdp.quirks, ...r.probeTcp.quirks])].join(', ');
+    const said = (r.udp.errors || r.tcp.errors || r.probeUdp.error || r.probeTcp.error).replace(/\|/g, '/');
+    process.stdout.write(
+      `| ${r.quirk} | ${showProbe(r.probeUdp)} | ${showProbe(r.probeTcp)} | ${tolerated} | ${show(r.udp)} | ${show(r.tcp)} | ${said} |\n`,
+    );
   }
 }
