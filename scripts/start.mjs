@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,7 +21,9 @@ process.chdir(root);
 const require = createRequire(join(root, 'package.json'));
 const ELECTRON_FETCH_TIMEOUT_MS = 45_000;
 const RETRY_AFTER_MS = 24 * 3600_000;
-const DOWNLOAD_MARKER = join(root, 'node_modules/.cache/thinstream/electron-fetch-failed.json');
+// A failed fetch is remembered per user (XDG cache folder), so each start does not wait for it again.
+const cacheHome = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+const DOWNLOAD_MARKER = join(cacheHome, 'thinstream', 'electron-fetch-failed.json');
 /** Exit code of the desktop app when the core itself could not start (no point retrying headless). */
 const CORE_FAILED_EXIT = 3;
 
