@@ -243,4 +243,54 @@ describe('redirects and TLS in front of a GStreamer camera', () => {
       await tls.close();
     }
   });
+
+  test('auto: UDP blocked by a firewall falls back to TCP when no packet arrives in time', async () => {
+    const relay = await startFaultRelay({ host: '127.0.0.1', port: gst.port }, { blockUdp: true });
+    try {
+      const r = await probe({
+        url: relay.url('/stream', { user: 'admin', password: 'secret' }),
+        transport: 'auto',
+        seconds: 1,
+        json: true,
+        timeoutMs: 3000,
+      });
+      assert.equal(r.transport, 'tcp');
+      assert.ok(r.quirks.includes('udp-no-data'), r.quirks.join(','));
+      assert.ok(r.frames >= 20);
+      // The silent UDP session was torn down before TCP was set up.
+      const methods = relay.stats.methods;
+      assert.ok(methods.indexOf('TEARDOWN') < methods.lastIndexOf('SETUP'), methods.join(' '));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('TCP: frames on channels SETUP did not name are skipped; requests from the camera are answered', async () => {
+    for (const [method, status] of [
+      ['OPTIONS', 200],
+      ['ANNOUNCE', 501],
+    ] as const) {
+      const relay = await startFaultRelay(
+        { host: '127.0.0.1', port: gst.port },
+        { strayChannel: 6, serverRequest: method },
+      );
+      try {
+        const r = await probe({
+          url: relay.url('/stream', { user: 'admin', password: 'secret' }),
+          transport: 'tcp',
+          seconds: 1,
+          json: true,
+          timeoutMs: 3000,
+        });
+        assert.ok(relay.stats.strayFrames >= 3);
+        assert.ok(r.quirks.includes('unexpected-interleaved-channel'), r.quirks.join(','));
+        assert.ok(r.quirks.includes('server-request'), r.quirks.join(','));
+        assert.deepEqual(relay.stats.clientResponses, [status]);
+        assert.equal(r.lostPackets, 0);
+        assert.ok(Math.abs((r.fps ?? 0) - 25) < 0.3 && r.frames >= 20, JSON.stringify(r));
+      } finally {
+        await relay.close();
+      }
+    }
+  });
 });
