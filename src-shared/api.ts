@@ -215,6 +215,8 @@ export const API_ROUTES = [
   { method: 'GET', path: '/api/v1/telemetry', auth: true },
   { method: 'GET', path: '/api/v1/discovery', auth: true },
   { method: 'GET', path: '/live/:deviceUid/:versionSid.mp4', auth: true },
+  { method: 'POST', path: '/api/v1/discovery/stream-uris', auth: true },
+  { method: 'POST', path: '/api/v1/discovery/url-patterns', auth: true },
 ] as const;
 
 /**
@@ -226,3 +228,121 @@ export const PUBLIC_ASSET_PATTERN = /^(?:signin\.[A-Za-z0-9.-]+|favicon\.(?:ico|
 
 /** The session cookie's name (HttpOnly, SameSite=Strict, Secure on TLS ports). */
 export const SESSION_COOKIE_NAME = 'thinstream_session';
+
+// ---- Finding cameras (issue 9) -------------------------------------------------------------------
+
+/**
+ * One camera that answered an ONVIF WS-Discovery probe. GET /discovery (admins) answers these within a bounded
+ * time: `?timeoutMs=` (default 3000, at most 10000); `?host=<address>[&port=<n>]` probes that one address by
+ * unicast (a camera on another subnet, where multicast does not reach) instead of the LAN by multicast.
+ */
+export interface DiscoveredCamera {
+  /** The address the answer came from. */
+  address: string;
+  /** The device's WS-Addressing endpoint (`urn:uuid:…`): stable across address changes. */
+  endpoint: string;
+  /** The device service URL to ask for profiles (POST /discovery/stream-uris `xaddr`). */
+  xaddr: string;
+  /** Every device service URL the camera listed. */
+  xaddrs: string[];
+  /** From the camera's ONVIF scopes (`name`, `hardware`, a manufacturer scope, `location`); null when absent. */
+  name: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  location: string | null;
+  /** The id of the CAMERA_URL_PATTERNS entry whose brand the scopes name (src-shared/camera-url-patterns.ts). */
+  brandHint: string | null;
+  scopes: string[];
+  types: string[];
+}
+
+export interface DiscoveryResponse {
+  mode: 'multicast' | 'unicast';
+  cameras: DiscoveredCamera[];
+  durationMs: number;
+  /** Datagrams that were not a usable ProbeMatches (other WS-Discovery traffic, malformed XML), each in words. */
+  ignored: string[];
+}
+
+/** POST /discovery/stream-uris: ask one ONVIF camera for its media profiles and their RTSP addresses. */
+export interface StreamUrisRequest {
+  /** The device service URL from discovery, or a host (`192.168.1.20`, `cam.local:8080`) for the ONVIF default path. */
+  xaddr: string;
+  user?: string;
+  password?: string;
+  timeoutMs?: number;
+}
+
+export interface OnvifProfileInfo {
+  token: string;
+  name: string;
+  /** `H264`, `H265`, `JPEG`, `MPEG4`…, as the camera names it; null when the profile has no video encoder. */
+  encoding: string | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  bitrateKbps: number | null;
+  /** The RTSP address (never with credentials in it), or null when the camera gave none. */
+  uri: string | null;
+  /** Why there is no URI, when there is none. */
+  problem: string | null;
+  /** H.264: ThinStream can record it. */
+  supported: boolean;
+}
+
+/** The answer: never echoes the password. */
+export interface StreamUrisResponse {
+  xaddr: string;
+  /** The media service the profiles came from. */
+  mediaXaddr: string;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  profiles: OnvifProfileInfo[];
+  /** Suggested main and sub stream addresses: the largest and the smallest supported profile. */
+  mainUri: string | null;
+  subUri: string | null;
+  /** Camera oddities worked around, by name (`clock-offset`, `media-xaddr-rewritten`, …). */
+  quirks: string[];
+}
+
+/** POST /discovery/url-patterns: try brand URL patterns against one host with RTSP DESCRIBE. */
+export interface UrlPatternCheckRequest {
+  host: string;
+  /** Overrides each pattern's port. */
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Pattern ids to try (default: all). */
+  patterns?: string[];
+  channel?: number;
+  timeoutMs?: number;
+}
+
+export type UrlPatternOutcome =
+  /** DESCRIBE answered 200 with SDP: the stream exists (and the credentials, if any, were accepted). */
+  | 'ok'
+  /** 401 and no credentials were given: the camera is there and wants a user and password. */
+  | 'needs-credentials'
+  /** The credentials were refused (401 again, or 403). */
+  | 'auth-refused'
+  | 'not-found'
+  | 'other-status'
+  | 'unreachable'
+  | 'timeout'
+  /** Not tried: an earlier refusal stopped further attempts (cameras lock out after a few wrong logins). */
+  | 'skipped';
+
+export interface UrlPatternCheck {
+  patternId: string;
+  stream: 'main' | 'sub';
+  url: string;
+  outcome: UrlPatternOutcome;
+  status: number | null;
+  message: string;
+}
+
+export interface UrlPatternCheckResponse {
+  host: string;
+  checks: UrlPatternCheck[];
+}

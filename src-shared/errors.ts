@@ -48,6 +48,13 @@ export const ERROR_CATALOGUE = {
   TOO_MANY_CONNECTIONS: { fatal: false, httpStatus: 503 },
   INTERNAL: { fatal: false, httpStatus: 500 },
   NOT_IMPLEMENTED: { fatal: true, httpStatus: 501 },
+  // Finding cameras: ONVIF WS-Discovery and the device/media SOAP services
+  DISCOVERY_FAILED: { fatal: false, httpStatus: 500 },
+  ONVIF_UNREACHABLE: { fatal: false, httpStatus: 502 },
+  ONVIF_TIMEOUT: { fatal: false, httpStatus: 504 },
+  ONVIF_AUTH_REFUSED: { fatal: true, httpStatus: 502 },
+  ONVIF_FAULT: { fatal: false, httpStatus: 502 },
+  ONVIF_BAD_RESPONSE: { fatal: false, httpStatus: 502 },
 } as const satisfies Record<string, { fatal: boolean; httpStatus: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ThinStreamError } from '../../../src-shared/errors.js';
 import { NalType, accessUnitsOfAnnexB, isVcl, nalType } from '../../codec/h264/annexb.js';
 import { packetizeAccessUnits, type PacketizedClip, type PacketizerOptions } from '../../codec/h264/packetizer.js';
+import { BitReader, removeEmulationPrevention } from '../../codec/h264/bit-reader.js';
 import { parseSps, type Sps } from '../../codec/h264/sps.js';
 
 export interface ClipSourceOptions {
@@ -66,6 +67,14 @@ export class ClipSource {
     if (!sps || !pps) throw new ThinStreamError('H264_INVALID', `clip ${label}: no ${sps ? 'PPS' : 'SPS'} in the clip`);
     // Frames before the first keyframe cannot be decoded at the start of a loop: they are left out.
     const units = all.slice(firstKey).map((unit) => loopSafeUnit(unit, sps, pps));
+    const bFrame = units.findIndex(hasBSlice);
+    if (bFrame !== -1) {
+      // Frames are sent in decode order with one timestamp step each, which is only right without reordering.
+      throw new ThinStreamError(
+        'H264_INVALID',
+        `clip ${label}: frame ${bFrame} is a B-frame; the camera needs clips without B-frames (x264: -bf 0)`,
+      );
+    }
     return new ClipSource(label, units, sps, pps, options.fps);
   }
 
@@ -110,6 +119,19 @@ export class ClipSource {
 
 function isKeyframe(unit: readonly Uint8Array[]): boolean {
   return unit.some((nal) => nalType(nal) === NalType.IDR);
+}
+
+/** slice_type of the unit's first slice (§7.3.3: first_mb_in_slice ue(v), slice_type ue(v)) is B (1 or 6). */
+function hasBSlice(unit: readonly Uint8Array[]): boolean {
+  const slice = unit.find((nal) => isVcl(nalType(nal)));
+  if (!slice || slice.byteLength < 2) return false;
+  try {
+    const bits = new BitReader(removeEmulationPrevention(slice.subarray(1, Math.min(slice.byteLength, 16))));
+    bits.ue();
+    return bits.ue() % 5 === 1;
+  } catch {
+    return false;
+  }
 }
 
 function findNal(units: readonly (readonly Uint8Array[])[], type: number): Uint8Array | undefined {

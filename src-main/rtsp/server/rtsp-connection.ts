@@ -6,22 +6,27 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6, type Socket } from 'node:net';
 import { RtspParseError, RtspStreamParser, type RtspRequest } from '../message.js';
-import { parseTransportHeader, type TransportSpec } from '../transport-header.js';
-import type { PacketizerOptions } from '../../codec/h264/packetizer.js';
+import { parseTransportHeader } from '../transport-header.js';
 import type { FrameTicker } from './frame-ticker.js';
 import { TcpTransport, UdpTransport, type MediaTransport } from './media-transport.js';
 import { originOfRequestUri, resolveMount, type ResolvedMount } from './mount.js';
 import type { QuirkName } from './quirks.js';
 import { writeResponse } from './response-writer.js';
-import { RtspSession, type SessionEndReason, type TrackKind } from './rtsp-session.js';
-import {
-  AUDIO_TRACK,
-  METADATA_TRACK,
-  VIDEO_PAYLOAD_TYPE,
-  VIDEO_TRACK,
-  buildSessionDescription,
-} from './session-description.js';
+import { RtspSession, type SessionEndReason } from './rtsp-session.js';
+import { VIDEO_PAYLOAD_TYPE, buildSessionDescription } from './session-description.js';
 import { VideoSender, type SenderCounters } from './video-sender.js';
+import {
+  controlOfTrack,
+  hex8,
+  packetizerOptions,
+  publicMethods,
+  sessionHeaders,
+  sessionIdOf,
+  ssrcParam,
+  tcpSpec,
+  trackOfControl,
+  type Headers,
+} from './camera-answers.js';
 import { AudioSender } from './audio-sender.js';
 
 /** What a connection needs from its server. */
@@ -43,8 +48,6 @@ export interface ServerContext {
 const SERVER_NAME = 'ThinStream-camera/0.1';
 /** The largest RTP packet an interleaved frame's 16-bit length allows (§10.12), for `big-interleaved`. */
 const MAX_INTERLEAVED_PAYLOAD_BYTES = 0xffff - 12;
-
-type Headers = Array<[string, string]>;
 
 export class RtspConnection {
   readonly id: number;
@@ -355,61 +358,4 @@ export class RtspConnection {
     const address = this.socket.localAddress ?? '127.0.0.1';
     return `rtsp://${isIPv6(address) ? `[${address}]` : address}:${this.socket.localPort ?? 554}`;
   }
-}
-
-function tcpSpec(spec: TransportSpec): boolean {
-  return spec.lowerTransport === 'TCP';
-}
-
-export function publicMethods(quirks: ReadonlySet<QuirkName>): string {
-  const methods = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'TEARDOWN'];
-  if (!quirks.has('no-get-parameter')) methods.push('GET_PARAMETER');
-  return methods.join(', ');
-}
-
-function sessionIdOf(request: RtspRequest): string | null {
-  const value = request.headers.get('session');
-  if (value === undefined) return null;
-  const id = value.split(';')[0]!.trim();
-  return id === '' ? null : id;
-}
-
-function sessionHeaders(session: RtspSession | undefined): Headers {
-  return session ? [['Session', session.header]] : [];
-}
-
-function controlOfTrack(kind: TrackKind): string {
-  return kind === 'video' ? VIDEO_TRACK : kind === 'audio' ? AUDIO_TRACK : METADATA_TRACK;
-}
-
-/** The track a control path names; the aggregate URL (no control) sets up the video, as some clients do. */
-export function trackOfControl(control: string, quirks: ReadonlySet<QuirkName>): TrackKind | null {
-  if (control === '' || control === VIDEO_TRACK) return 'video';
-  if (quirks.has('extra-media') && control === AUDIO_TRACK) return 'audio';
-  if (quirks.has('extra-media') && control === METADATA_TRACK) return 'metadata';
-  return null;
-}
-
-export function packetizerOptions(quirks: ReadonlySet<QuirkName>, maxPayloadBytes: number): PacketizerOptions {
-  return {
-    maxPayloadBytes,
-    marker: quirks.has('no-marker') ? 'none' : quirks.has('marker-every-packet') ? 'every-packet' : 'last-of-unit',
-    annexBInPayload: quirks.has('annexb-in-payload'),
-    fuAStartEnd: quirks.has('fu-a-start-end'),
-    fuARestart: quirks.has('fu-a-restart'),
-    parameterSetsAfterIdr: quirks.has('sps-after-idr'),
-  };
-}
-
-/** The `;ssrc=` parameter of SETUP's Transport (RFC 2326 §12.39: 8 hex digits), as the quirks write it. */
-export function ssrcParam(ssrc: number, quirks: ReadonlySet<QuirkName>): string {
-  if (quirks.has('no-ssrc-in-setup')) return '';
-  const announced = quirks.has('ssrc-mismatch') ? (ssrc ^ 0x5a5a5a5a) >>> 0 : ssrc;
-  if (quirks.has('ssrc-hex-0x')) return `;ssrc=0x${hex8(announced)}`;
-  if (quirks.has('ssrc-decimal')) return `;ssrc=${announced}`;
-  return `;ssrc=${hex8(announced)}`;
-}
-
-function hex8(value: number): string {
-  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

@@ -3,6 +3,7 @@ import type { ConfigErrorsBody, ProbeRequest, UserSummary } from '../../../src-s
 import { ThinStreamError } from '../../../src-shared/errors.js';
 import { describeRequest } from '../api-error.js';
 import { ConfigInvalidError } from '../../../src-shared/config/validate-config.js';
+import { discoveryFromQuery, streamUris, urlPatterns } from '../../discovery/discovery-requests.js';
 import type { RouteTable } from '../http-app.js';
 import { objectBody, optionalString, roleField, stringField } from '../request-body.js';
 import type { CertificatesService, ConfigService, PortContext, ServerContext } from '../server-context.js';
@@ -168,12 +169,20 @@ export function adminRoutes(ctx: ServerContext, _port: PortContext): RouteTable 
     },
     'GET /api/v1/discovery': {
       adminOnly: true,
-      handler: async () => {
-        throw new ThinStreamError(
-          'NOT_IMPLEMENTED',
-          'Camera discovery (ONVIF WS-Discovery, issue 9) is not implemented yet; enter the camera address by hand.',
-        );
-      },
+      perMinute: 30,
+      handler: async (request) => discoveryFromQuery(request.query),
+    },
+    'POST /api/v1/discovery/stream-uris': {
+      adminOnly: true,
+      bodyLimit: 16 * 1024,
+      perMinute: 30,
+      handler: async (request) => streamUris(request.body),
+    },
+    'POST /api/v1/discovery/url-patterns': {
+      adminOnly: true,
+      bodyLimit: 16 * 1024,
+      perMinute: 10,
+      handler: async (request) => urlPatterns(request.body),
     },
   };
 }

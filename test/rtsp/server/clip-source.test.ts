@@ -3,7 +3,9 @@
  * sizes and profiles made by ffmpeg (checked against ffprobe's own reading), and clips made loop-safe.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +87,23 @@ describe('clip source', () => {
       (err: unknown) =>
         err instanceof ThinStreamError && err.code === 'H264_INVALID' && /bad\.h264: no IDR/.test(err.message),
     );
+  });
+
+  it('refuses a clip with B-frames, whose decode order is not its presentation order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bframes-'));
+    try {
+      const file = join(dir, 'b.h264');
+      await run('ffmpeg', [
+        ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-frames:v', '25'],
+        ...['-c:v', 'libx264', '-profile:v', 'main', '-bf', '2', '-g', '25', '-f', 'h264', file],
+      ]);
+      await assert.rejects(
+        ClipSource.fromFile(file),
+        /frame \d+ is a B-frame; the camera needs clips without B-frames/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a missing file with its path', async () => {
