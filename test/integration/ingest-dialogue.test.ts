@@ -4,6 +4,7 @@
  * of them), Digest with qop=auth, and rtsps:// over TLS.
  */
 import { after, before, describe, test } from 'node:test';
+import { createServer, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { ThinStreamError } from '../../src-shared/errors.js';
 import { probe } from '../../src-main/cli/probe-command.js';
@@ -174,6 +175,31 @@ describe('keepalives and receiver reports against the project camera', () => {
       (e) => e instanceof ThinStreamError && e.code === 'RTSP_AUTH_REFUSED',
     );
   });
+});
+
+test('a camera that accepts the connection and never answers times out the request, naming it', async () => {
+  const held: Socket[] = [];
+  const mute = createServer((socket) => {
+    held.push(socket);
+    socket.resume();
+  });
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  const address = mute.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  try {
+    const started = Date.now();
+    await assert.rejects(
+      probe({ url: `rtsp://127.0.0.1:${port}/s`, transport: 'tcp', seconds: 1, json: true, timeoutMs: 500 }),
+      (e) =>
+        e instanceof ThinStreamError &&
+        e.code === 'RTSP_TIMEOUT' &&
+        /OPTIONS .*no answer within 500 ms/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise<void>((r) => mute.close(() => r()));
+  }
 });
 
 describe('redirects and TLS in front of a GStreamer camera', () => {
