@@ -90,6 +90,7 @@ export function LiveTile(props: LiveTileProps): JSX.Element {
       data-phase={view.phase}
       data-first-frame-ms={f.firstFrameMs ?? ''}
       data-delay-ms={f.delayMs ?? ''}
+      data-resyncs={f.resyncs}
       tabIndex={0}
       role="button"
       aria-label={`${camera.name}${enlarged ? ' (enlarged; Escape returns to the grid)' : ' (Enter enlarges)'}`}

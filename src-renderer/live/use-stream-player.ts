@@ -8,6 +8,7 @@ import type { StreamDescriptionMessage } from '../../src-shared/live-wire.js';
 import { socketUrl } from '../api/api-client.js';
 import { StreamDecoder, codecSupported } from './stream-decoder.js';
 import { StreamSocket } from './stream-socket.js';
+import { ArrivalLag } from './arrival-lag.js';
 import type { SocketState } from './stream-socket.js';
 
 export type PlayerPhase = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'unsupported' | 'ended';
@@ -22,6 +23,8 @@ export interface PlayerFigures {
   /** From opening the socket to the first picture shown, for this connection. */
   firstFrameMs: number | null;
   codecString: string | null;
+  /** Times this connection was restarted because units arrived too late. */
+  resyncs: number;
 }
 
 export interface PlayerView {
@@ -38,6 +41,7 @@ const EMPTY_FIGURES: PlayerFigures = {
   delayMs: null,
   firstFrameMs: null,
   codecString: null,
+  resyncs: 0,
 };
 
 /** How often the figures shown on a tile are refreshed. */
@@ -67,6 +71,8 @@ export function useLiveStreamPlayer(
     let lastUnits = 0;
     let lastTickMs = performance.now();
     let fps: number | null = null;
+    let resyncs = 0;
+    const arrivals = new ArrivalLag();
     let bitrateKbps: number | null = null;
 
     const publish = (): void => {
@@ -83,6 +89,7 @@ export function useLiveStreamPlayer(
           delayMs: shown === null ? null : Math.max(0, Date.now() - shown),
           firstFrameMs,
           codecString: description?.codecString ?? null,
+          resyncs,
         },
       });
     };
@@ -139,6 +146,14 @@ export function useLiveStreamPlayer(
             detail = null;
           }
           decoderRef.current?.push(header, annexB);
+          arrivals.note(header.wallMs, Date.now());
+          if (arrivals.lagging(Date.now())) {
+            // Units arrive late (a busy browser, a long send queue): start again at the server's latest keyframe.
+            resyncs++;
+            arrivals.reset();
+            decoderRef.current?.waitForKeyframe();
+            socket.reopen(socketUrl('live', deviceUid, versionSid));
+          }
         },
         onState: (state: SocketState, why) => {
           if (state === 'reconnecting') {
