@@ -50,13 +50,7 @@ export class RuntimeStorage implements RecordingsService {
       log,
     });
     this.loading = this.catalog.load().then(
-      (report) => {
-        log(
-          `storage: ${s.rootPath}: ${report.segments} segments of ${report.streams} streams, ${(report.bytes / 1e6).toFixed(1)} MB, scanned in ${report.elapsedMs} ms` +
-            (report.repaired.length > 0 ? `, ${report.repaired.length} damaged tails cut` : ''),
-        );
-        this.retention.check();
-      },
+      () => this.retention.check(),
       (err: unknown) => log(`storage: scan of ${s.rootPath} failed: ${String(err)}`),
     );
   }

@@ -23,13 +23,14 @@ import { SetupToken } from '../server/auth/setup-token.js';
 import { SignInLimiter } from '../server/auth/sign-in-limiter.js';
 import { UsersStore } from '../server/auth/users-store.js';
 import { ConnectionCounter, startHttpServer, type HttpServerHandle, type TlsMaterial } from '../server/http-server.js';
-import type { CertificatesService, ConnectionLimits, ServerContext } from '../server/server-context.js';
+import type { ConnectionLimits, ServerContext } from '../server/server-context.js';
 import { TokenBucket } from '../server/token-bucket.js';
 import { collectTelemetry } from '../telemetry/telemetry.js';
-import { ThinStreamError } from '../../src-shared/errors.js';
 import { dataDirFor } from './data-dir.js';
 import { RuntimeConfig } from './runtime-config.js';
 import { RuntimeStorage } from './recordings.js';
+import { RuntimeCertificates } from './certificates.js';
+import { RuntimeIngest } from './ingest.js';
 import { StreamSet, type StreamFactories } from './stream-set.js';
 
 export interface RuntimeOptions {
@@ -52,9 +53,8 @@ export interface RuntimeOptions {
   secretStore?: SecretStore;
   /** How streams are ingested and recorded (default: StreamSupervisor and StreamRecorder). */
   factories?: Partial<StreamFactories>;
-  /** TLS material per port (default: the certificates from src-main/certs, made on first start). */
-  tlsFor?: (port: ResolvedHttpPort, config: ResolvedConfig) => Promise<TlsMaterial>;
-  certificates?: CertificatesService | null;
+  /** Local UDP ports for RTP/RTCP instead of the config's (0 = any free port, for tests). */
+  udpPorts?: { rtpPort: number; rtcpPort: number };
   log?: (line: string) => void;
 }
 
@@ -123,11 +123,17 @@ function restartReasons(next: ResolvedConfig, previous: ResolvedConfig): string[
   return reasons;
 }
 
-async function writeDefaultConfig(options: RuntimeOptions, dataDir: string, store: SecretStore): Promise<void> {
+/** First run: the default config (HTTPS, certificates made at start), with the demo camera when given its URL. */
+export async function writeDefaultConfig(
+  configPath: string,
+  dataDir: string,
+  store: SecretStore,
+  options: { httpPort?: number; demoCameraUrl?: string } = {},
+): Promise<void> {
   const config = defaultConfig({ dataDir, ...(options.httpPort === undefined ? {} : { httpsPort: options.httpPort }) });
   if (options.demoCameraUrl) config.server?.streamsGrps?.[0]?.streams?.push(demoCameraEntry(options.demoCameraUrl));
-  await mkdir(dirname(resolve(options.configPath)), { recursive: true });
-  await saveConfig(options.configPath, await sealSecrets(config, store));
+  await mkdir(dirname(resolve(configPath)), { recursive: true });
+  await saveConfig(configPath, await sealSecrets(config, store));
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -136,7 +142,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const store = options.secretStore ?? new FileSecretStore(join(dataDir, 'secrets.json'));
   if (options.createIfMissing && !existsSync(options.configPath)) {
-    await writeDefaultConfig(options, dataDir, store);
+    await writeDefaultConfig(options.configPath, dataDir, store, {
+      ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+      ...(options.demoCameraUrl === undefined ? {} : { demoCameraUrl: options.demoCameraUrl }),
+    });
     log(`runtime: wrote a default config to ${resolve(options.configPath)}`);
   }
   const config = await RuntimeConfig.load(options.configPath, store);
@@ -149,13 +158,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (users.hasAdmin()) setupToken.consume();
   const hub = new Hub({ log });
   const storage = new RuntimeStorage(resolved, log);
+  let ingest: RuntimeIngest | null = null;
+  let certificates: RuntimeCertificates | null = null;
 
   const factories: StreamFactories = {
-    source:
-      options.factories?.source ??
-      (() => {
-        throw new ThinStreamError('NOT_IMPLEMENTED', 'RTSP ingest is not wired into the runtime yet.');
-      }),
+    source: options.factories?.source ?? ((version) => ingest!.supervisor(version)),
     recorder: options.factories?.recorder ?? ((version) => storage.recorder(version)),
   };
   const streams = new StreamSet(hub, factories, log);
@@ -187,8 +194,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }),
     recordings: storage,
     config,
-    certificates: options.certificates ?? null,
-    probe: null,
+    certificates: null,
+    probe: (request) => ingest!.probe(request, resolved),
     globalBpsIn: resolved.http.bps.inBps > 0 ? new TokenBucket(resolved.http.bps.inBps) : null,
     globalBpsOut: resolved.http.bps.outBps > 0 ? new TokenBucket(resolved.http.bps.outBps) : null,
   };
@@ -198,25 +205,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await Promise.all(servers.map((s) => s.close().catch(() => {})));
     await streams.close(); // TEARDOWN, then each recorder finishes its segment
     await storage.close();
+    await ingest?.close();
     sessions.close();
   };
 
   try {
+    ingest = await RuntimeIngest.start(resolved, options.udpPorts ?? null, log);
+    certificates = await RuntimeCertificates.start(resolved, log);
+    ctx.certificates = certificates;
     await streams.apply(resolved.streams);
     const overall = new ConnectionCounter(resolved.http.maxConns);
     const enabledPorts = resolved.http.ports.filter((p) => p.enabled);
     for (const [i, port] of enabledPorts.entries()) {
       const listenPort = i === 0 && options.httpPort !== undefined ? options.httpPort : port.port;
-      let tls: TlsMaterial | null = null;
-      if (port.tls !== null) {
-        if (!options.tlsFor) {
-          throw new ThinStreamError(
-            'NOT_IMPLEMENTED',
-            `http.ports[${port.index}]: TLS certificates are not wired yet.`,
-          );
-        }
-        tls = await options.tlsFor(port, resolved);
-      }
+      const tls: TlsMaterial | null = port.tls === null ? null : await certificates!.tlsFor(port);
       const server = await startHttpServer(
         ctx,
         {
@@ -231,6 +233,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         overall,
       );
       servers.push(server);
+      if (port.tls !== null) certificates!.track(port, server);
       log(`runtime: serving ${server.url.replace('127.0.0.1', 'localhost')} (http.ports[${port.index}] ${port.desc})`);
     }
   } catch (err) {
@@ -241,6 +244,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   config.onApply(async (next, previous): Promise<ConfigSaveResponse> => {
     resolved = next;
     storage.update(next);
+    certificates?.update(next);
     const result = await streams.apply(next.streams);
     log(
       `runtime: config applied: ${result.started.length} started, ${result.stopped.length} stopped, ${result.restarted.length} restarted`,
@@ -252,7 +256,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const urls = servers.map((s) => s.url.replace('127.0.0.1', 'localhost'));
   const url = urls[0] ?? '';
   const setupUrl = setupToken.value === null || url === '' ? null : `${url}/signin.html?setup=${setupToken.value}`;
-  if (setupUrl !== null && !options.setupToken) log(`runtime: no admin yet; create one at ${setupUrl}`);
 
   let closed: Promise<void> | null = null;
   return {
@@ -263,7 +266,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     config,
     streams,
     setupUrl,
-    caPem: null,
+    caPem: certificates?.ca.exportCaPem() ?? null,
     createLocalSession(username = 'local') {
       const session = sessions.create({ username, role: 'admin', via: 'local-app' });
       return { name: SESSION_COOKIE_NAME, value: session.id };

@@ -4,6 +4,7 @@
  * A connection over a limit is answered 503 TOO_MANY_CONNECTIONS and closed.
  */
 import type { Socket } from 'node:net';
+import { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorInfo } from '../../src-shared/errors.js';
 import type { ConnectionLimits, ServerContext, PortContext } from './server-context.js';
@@ -15,6 +16,8 @@ export interface TlsMaterial {
   cert: string | Buffer;
   /** The CA that client certificates must chain to (our own CA). */
   ca?: string | Buffer;
+  /** The CA's revocation list: OpenSSL refuses revoked client certificates in the handshake. */
+  crl?: string | Buffer;
   /** Ask for a client certificate (`ssl.cert.isRequested`). */
   requestCert: boolean;
   /** Refuse the TLS handshake without a valid one (`ssl.cert.isRequired`). */
@@ -47,6 +50,8 @@ export interface HttpServerHandle {
   readonly url: string;
   readonly app: FastifyInstance;
   connections(): number;
+  /** New TLS material for new connections (a renewed certificate, a new revocation list). */
+  setSecureContext(tls: TlsMaterial): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startHttpServer(
           key: options.tls.key,
           cert: options.tls.cert,
           ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }),
+          ...(options.tls.crl === undefined ? {} : { crl: options.tls.crl }),
           requestCert: options.tls.requestCert,
           rejectUnauthorized: options.tls.requireCert,
           minVersion: 'TLSv1.2' as const,
@@ -117,6 +123,15 @@ export async function startHttpServer(
     url: `${scheme}://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${actualPort()}`,
     app,
     connections: () => open,
+    setSecureContext: (tls) => {
+      if (!(app.server instanceof HttpsServer)) return;
+      app.server.setSecureContext({
+        key: tls.key,
+        cert: tls.cert,
+        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+        ...(tls.crl === undefined ? {} : { crl: tls.crl }),
+      });
+    },
     close: () => app.close(),
   };
 }

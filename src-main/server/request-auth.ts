@@ -27,6 +27,17 @@ export function identify(ctx: ServerContext, port: PortContext, request: Fastify
   if (session) return { session: { ...session, id: session.id }, refused: null };
   if (port.tls && port.clientCertRequested) {
     const socket = request.raw.socket as TLSSocket;
+    if (typeof socket.getPeerCertificate === 'function' && !socket.authorized) {
+      // The handshake's check against our CA and its revocation list (crl) refused the certificate.
+      const why = String(socket.authorizationError ?? '');
+      if (why === 'CERT_REVOKED') {
+        const serial = normalizeSerial(socket.getPeerCertificate()?.serialNumber ?? '');
+        return {
+          session: null,
+          refused: { code: 'CERT_REVOKED', message: `The client certificate ${serial} has been revoked.` },
+        };
+      }
+    }
     if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {
       const cert = socket.getPeerCertificate();
       if (cert && typeof cert.serialNumber === 'string') {

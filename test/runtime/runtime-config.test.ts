@@ -49,6 +49,7 @@ async function withRuntime(
     configPath,
     host: '127.0.0.1',
     httpPort: 0,
+    udpPorts: { rtpPort: 0, rtcpPort: 0 },
     rendererDir: dir,
     log: () => {},
     factories: {

@@ -55,6 +55,7 @@ before(async () => {
     configPath,
     host: '127.0.0.1',
     httpPort: 0,
+    udpPorts: { rtpPort: 0, rtcpPort: 0 },
     rendererDir: dir,
     log: () => {},
     factories: { source: (v) => new ClipSource(v.streamId, clip) },

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { ApiErrorBody, SessionInfo } from '../../src-shared/api.js';
 import type { CertificatesService } from '../../src-main/server/server-context.js';
 import { normalizeSerial } from '../../src-main/server/request-auth.js';
 import { TestClient } from './support/http-client.js';
+import { sClient } from './support/openssl.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 /** A CA, a server certificate and two client certificates made by openssl (real X.509, nothing of ours). */
@@ -124,22 +125,6 @@ function clientFor(server: TestServer, name?: string): TestClient {
   return new TestClient(server.url, {
     ca: pem['ca.pem']!,
     ...(name ? { key: pem[`${name}.key`]!, cert: pem[`${name}.pem`]! } : {}),
-  });
-}
-
-/** Runs openssl s_client in a child (asynchronously: the server under test lives in this process). */
-function sClient(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('openssl', ['s_client', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
   });
 }
 
