@@ -11,7 +11,8 @@
 export interface ReorderSink {
   /**
    * One packet in sequence order. `lostBefore` counts packets declared lost just before it (a sequence
-   * restart passes 1: something unknown was lost).
+   * restart passes 1: something unknown was lost). `payloadLength` is passed through as given (a caller
+   * may mark packets that only hold a sequence number with a negative length).
    */
   deliver(
     packet: Uint8Array,

@@ -68,8 +68,15 @@ export interface RtpReceiverStats {
 const MALFORMED_REPORT_INTERVAL_MS = 10_000;
 /** Camera clocks further than this from ours are not trusted for wall-clock time (only for its rate). */
 const MAX_CLOCK_OFFSET_MS = 10_000;
-/** Consecutive packets of a new SSRC before the receiver follows it. */
+/**
+ * A new SSRC is followed after this many consecutive packets when the current one has fallen silent for
+ * SSRC_SILENCE_MS, or after SSRC_SWITCH_ANYWAY_PACKETS consecutive packets whatever the current one does.
+ */
 const SSRC_SWITCH_PACKETS = 2;
+const SSRC_SILENCE_MS = 200;
+const SSRC_SWITCH_ANYWAY_PACKETS = 50;
+/** payloadLength of a packet passed through ordering for its sequence number only (another payload type). */
+const SEQUENCE_ONLY = -1;
 
 export class RtpReceiver {
   private readonly options: RtpReceiverOptions;
@@ -94,6 +101,7 @@ export class RtpReceiver {
   private expectedSsrc: number | null = null;
   private candidateSsrc = -1;
   private candidatePackets = 0;
+  private lastSsrcPacketMs = 0;
   /** Loss to signal before the next delivered packet (after an SSRC change). */
   private forcedGap = 0;
   private firstSeq = -1;
@@ -178,9 +186,14 @@ export class RtpReceiver {
       if (pt !== null && h.payloadType !== pt) {
         this.ignored++;
         this.quirk('unknown-payload-type', `RTP payload type ${h.payloadType} mixed into the stream of type ${pt}`);
+        // Same source: it used a sequence number, so pass it through ordering (no gap), not to H.264.
+        if (this.ssrc !== null && h.ssrc === this.ssrc) {
+          this.reception.update(h.sequenceNumber, h.timestamp, arrivalMs);
+          this.reorder.push(packet, h.payloadOffset, SEQUENCE_ONLY, h.sequenceNumber, h.timestamp, false, arrivalMs);
+        }
         return;
       }
-      if (!this.acceptSsrc(h.ssrc)) {
+      if (!this.acceptSsrc(h.ssrc, arrivalMs)) {
         this.ignored++;
         return;
       }
@@ -286,6 +299,10 @@ export class RtpReceiver {
     arrivalMs: number,
     lostBefore: number,
   ): void {
+    if (length === SEQUENCE_ONLY) {
+      this.forcedGap += lostBefore;
+      return;
+    }
     const ext = this.unwrapper.unwrap(ts32, arrivalMs);
     if (this.unwrapper.lastJump !== null) this.quirk('timestamp-jump', this.unwrapper.lastJump);
     const pts90k = this.clockRate === 90000 ? ext : Math.round((ext * 90000) / this.clockRate);
@@ -294,7 +311,7 @@ export class RtpReceiver {
     this.depacketizer.push(packet, offset, length, seq, pts90k, ts32, marker, arrivalMs, gap);
   }
 
-  private acceptSsrc(wire: number): boolean {
+  private acceptSsrc(wire: number, arrivalMs: number): boolean {
     if (this.ssrc === null) {
       if (this.expectedSsrc !== null && wire !== this.expectedSsrc) {
         this.quirk(
@@ -303,10 +320,12 @@ export class RtpReceiver {
         );
       }
       this.ssrc = wire;
+      this.lastSsrcPacketMs = arrivalMs;
       return true;
     }
     if (wire === this.ssrc) {
       this.candidatePackets = 0;
+      this.lastSsrcPacketMs = arrivalMs;
       return true;
     }
     if (wire === this.candidateSsrc) this.candidatePackets++;
@@ -314,13 +333,15 @@ export class RtpReceiver {
       this.candidateSsrc = wire;
       this.candidatePackets = 1;
     }
-    if (this.candidatePackets < SSRC_SWITCH_PACKETS) return false;
+    const silent = arrivalMs - this.lastSsrcPacketMs >= SSRC_SILENCE_MS;
+    if (this.candidatePackets < (silent ? SSRC_SWITCH_PACKETS : SSRC_SWITCH_ANYWAY_PACKETS)) return false;
     // The camera restarted its RTP state under a new SSRC: follow it from a clean slate.
     this.quirk('ssrc-changed', `SSRC changed from ${hex(this.ssrc)} to ${hex(wire)} mid-stream`);
     this.reorder.flush();
     this.reorder.reset();
     this.reception = new ReceptionStats(this.clockRate);
     this.ssrc = wire;
+    this.lastSsrcPacketMs = arrivalMs;
     this.candidatePackets = 0;
     this.candidateSsrc = -1;
     this.forcedGap = 1;

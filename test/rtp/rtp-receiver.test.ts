@@ -308,7 +308,9 @@ test('follows an SSRC change that persists (a camera restarting its RTP state)',
   const a = packetize(testStream(10), { ssrc: 1 });
   const b = packetize(testStream(10), { ssrc: 2, firstSeq: 5000, timestampOffset: 10 * 3600 });
   const r = recordingReceiver();
-  feed(r, [...a, ...b]);
+  feed(r, a, 1_000);
+  // The camera was silent for half a second while it restarted.
+  feed(r, b, 1_000 + a.length + 500);
   r.receiver.flush();
   assert.ok(r.quirks.has('ssrc-changed'));
   assert.equal(r.receiver.stats.ssrc, 2);
@@ -542,4 +544,48 @@ test('takes a camera clock running 500 ppm fast without a jump or a lost frame',
   assert.equal(r.units.length, 500);
   assert.equal(r.receiver.stats.timestampJumps, 0);
   assert.equal(r.formats.length, 1);
+});
+
+test('does not follow a second SSRC that is mixed into a live stream for a few packets', () => {
+  const a = packetize(testStream(20, { frameBytes: 3000 }), { ssrc: 1 });
+  const mixed: Uint8Array[] = [];
+  a.forEach((p, i) => {
+    mixed.push(p);
+    if (i % 10 === 0) {
+      for (let k = 0; k < 3; k++) {
+        mixed.push(
+          rtpPacket(Uint8Array.of(0x41, 0x80, 1), { marker: true, sequenceNumber: 500 + i + k, timestamp: 9, ssrc: 2 }),
+        );
+      }
+    }
+  });
+  const r = recordingReceiver();
+  feed(r, mixed);
+  r.receiver.flush();
+  assert.equal(r.receiver.stats.ssrc, 1);
+  assert.ok(!r.quirks.has('ssrc-changed'));
+  assert.equal(r.units.length, 20);
+});
+
+test('passes another payload type that shares the sequence numbers without counting a loss', () => {
+  const packets = packetize(testStream(20, { frameBytes: 2500 }));
+  // Renumber: after every 4th packet, one packet of payload type 100 takes the next sequence number.
+  const out: Uint8Array[] = [];
+  let seq = 7000;
+  packets.forEach((p, i) => {
+    p[2] = (seq >> 8) & 0xff;
+    p[3] = seq++ & 0xff;
+    out.push(p);
+    if (i % 4 === 3) {
+      out.push(
+        rtpPacket(Uint8Array.of(9, 9, 9), { marker: false, payloadType: 100, sequenceNumber: seq++, timestamp: 0 }),
+      );
+    }
+  });
+  const r = recordingReceiver();
+  feed(r, out);
+  r.receiver.flush();
+  assert.equal(r.units.length, 20);
+  assert.equal(r.receiver.stats.lostPackets, 0);
+  assert.ok(r.quirks.has('unknown-payload-type'));
 });

@@ -262,6 +262,11 @@ export class H264Depacketizer {
     const end = (fuHeader & 0x40) !== 0;
     const type = fuHeader & 0x1f;
     if (start) {
+      if (this.fu.isOpen && this.fu.openType === type && this.fu.openStartsWith(packet, offset + 2, length - 2)) {
+        // The same NAL unit sent again from its start: the camera abandoned the first attempt.
+        this.sink.onQuirk('fu-a-restart', `RTP seq ${seq}: a FU-A NAL unit started again before its end`);
+        this.fu.abort();
+      }
       this.closeFuWithoutEnd(seq);
       this.fu.start((indicator & 0xe0) | type);
       if (end) this.sink.onQuirk('fu-a-start-and-end', `RTP seq ${seq}: one FU-A fragment with both S and E bits`);

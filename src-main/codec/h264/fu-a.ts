@@ -39,6 +39,18 @@ export class FuAAssembler {
     return this.length;
   }
 
+  /**
+   * True when the open unit's data begins with the `length` bytes of `src` at `offset` (compared up to
+   * the shorter of the two, at most 64 bytes): a new start fragment that repeats the open unit's start.
+   */
+  openStartsWith(src: Uint8Array, offset: number, length: number): boolean {
+    const n = Math.min(length, this.length - 1, 64);
+    if (!this.open || n <= 0) return false;
+    const base = this.fill + 1;
+    for (let i = 0; i < n; i++) if (this.slab[base + i] !== src[offset + i]) return false;
+    return true;
+  }
+
   /** Starts a unit with its reconstructed header byte. Drops any unit still open. */
   start(header: number): void {
     this.open = true;
