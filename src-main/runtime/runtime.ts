@@ -255,7 +255,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const urls = servers.map((s) => s.url.replace('127.0.0.1', 'localhost'));
   const url = urls[0] ?? '';
-  const setupUrl = setupToken.value === null || url === '' ? null : `${url}/signin.html?setup=${setupToken.value}`;
+  const setupUrl = setupToken.value === null || url === '' ? null : `${url}/signin.html?token=${setupToken.value}`;
 
   let closed: Promise<void> | null = null;
   return {
