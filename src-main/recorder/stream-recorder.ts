@@ -80,11 +80,6 @@ export interface StreamRecorderOptions {
   onStatus?: (status: RecorderStatus) => void;
 }
 
-interface Pending {
-  au: AccessUnit;
-  dropParameterSets: boolean;
-}
-
 export class StreamRecorder {
   readonly streamId: StreamId;
   private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log' | 'resumeFreeBytes'>>;
@@ -96,7 +91,9 @@ export class StreamRecorder {
   private format: VideoFormat | null = null;
   private nextFormat: VideoFormat | null = null;
   private seg: OpenSegment | null = null;
-  private pending: Pending | null = null;
+  /** The last unit, held until the next one tells its duration (two fields: no object per unit). */
+  private pending: AccessUnit | null = null;
+  private pendingDropsParameterSets = true;
   private fragmentBase90k = 0;
   private nominal90k = 3600;
   private waitKeyframe = true;
@@ -186,7 +183,7 @@ export class StreamRecorder {
       return this.drop('data lost before this unit');
     }
     if (this.pending !== null) {
-      const prev = this.pending.au;
+      const prev = this.pending;
       const dt = au.dts90k - prev.dts90k;
       const broken = dt <= 0 || Math.abs(dt / 90 - (au.wallMs - prev.wallMs)) > this.o.timelineToleranceMs;
       const gap = !broken && dt > Math.max(180_000, 10 * this.nominal90k);
@@ -221,7 +218,8 @@ export class StreamRecorder {
       this.log(`recording ${this.streamId}: writing again after ${this.dropReason}`);
       this.dropReason = null;
     }
-    this.pending = { au, dropParameterSets: au.keyframe ? parameterSetsMatch(au, this.format) : true };
+    this.pending = au;
+    this.pendingDropsParameterSets = !au.keyframe || parameterSetsMatch(au, this.format);
   }
 
   /** Waits until everything handed to the disk so far is written (or has failed). */
@@ -263,11 +261,11 @@ export class StreamRecorder {
     this.pending = null;
     if (this.seg === null) return;
     const bytes = this.builder.addSample(
-      p.au.nalus,
+      p.nalus,
       duration90k,
-      p.au.keyframe,
-      p.au.pts90k - p.au.dts90k,
-      p.dropParameterSets,
+      p.keyframe,
+      p.pts90k - p.dts90k,
+      this.pendingDropsParameterSets,
     );
     if (bytes > 0) this.counters.framesWritten++;
   }

@@ -409,7 +409,9 @@ export class RecordingCatalog {
     for (const [streamId, entry] of this.streams) {
       const names = seen.get(streamId);
       for (const s of [...entry.segments]) {
-        if (!s.open && !names?.has(s.id)) this.remove(s, 'the file was removed');
+        if (s.open || names?.has(s.id)) continue;
+        // Not in the listing: gone, unless a recorder made it after the folder was listed.
+        if ((await stat(s.path).catch(() => null)) === null) this.remove(s, 'the file was removed');
       }
     }
     await forEachLimited(work, this.threads, (item) => this.scanOne(item.folder, item.name, initial, report));
