@@ -10,7 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
-import { API_ROUTES, type ApiErrorBody, type SessionInfo, type StreamsResponse } from '../../src-shared/api.js';
+import {
+  API_ROUTES,
+  type ApiErrorBody,
+  type ProbeResult,
+  type SessionInfo,
+  type StreamsResponse,
+  type TelemetryResponse,
+} from '../../src-shared/api.js';
 import { readAccessUnitMessage, type ServerTextMessage } from '../../src-shared/live-wire.js';
 import { startRuntime, type Runtime } from '../../src-main/runtime/runtime.js';
 import { UsersStore } from '../../src-main/server/auth/users-store.js';
@@ -217,6 +224,39 @@ test('a client certificate issued through the API signs a device in; once revoke
     clients: Array<{ serial: string; revoked: boolean }>;
   };
   assert.ok(after.clients.some((c) => c.serial === serial && c.revoked));
+});
+
+test('"Test connection" probes a camera, with the stored password when the editor sends none', async () => {
+  const withStored = await admin.fetch('POST', '/api/v1/probe', {
+    url: camera.url,
+    deviceUid: 'cam-door',
+    seconds: 1,
+    transport: 'tcp',
+  });
+  assert.equal(withStored.status, 200, withStored.text());
+  const result = withStored.json() as ProbeResult;
+  assert.equal(result.codec, 'h264');
+  assert.equal(result.width, 640);
+  assert.equal(result.height, 360);
+  assert.ok(result.frames > 0);
+  const wrong = await admin.fetch('POST', '/api/v1/probe', {
+    url: camera.url,
+    user: 'admin',
+    password: 'wrong',
+    seconds: 1,
+  });
+  assert.equal(wrong.status, 502);
+  assert.equal((wrong.json() as ApiErrorBody).error.code, 'RTSP_AUTH_REFUSED');
+});
+
+test('telemetry reports the stream, the storage and the server', async () => {
+  const t = (await admin.fetch('GET', '/api/v1/telemetry')).json() as TelemetryResponse;
+  const stream = t.streams.find((s) => s.streamId === ID);
+  assert.equal(stream?.state, 'live');
+  assert.ok(stream.counters.frames > 0 && stream.counters.fps > 0);
+  assert.ok(t.storage.freeBytes > 0);
+  assert.ok(t.storage.rootPath.endsWith('recordings'));
+  assert.ok(t.server.connections >= 1);
 });
 
 test('export of the recorded camera plays in ffprobe', async () => {
