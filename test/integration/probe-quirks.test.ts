@@ -18,7 +18,7 @@ const TOLERANCE: Record<QuirkName, readonly string[] | null> = {
   'marker-every-packet': ['marker-every-packet'],
   'annexb-in-payload': ['annexb-in-payload'],
   'fu-a-start-end': ['fu-a-start-and-end'],
-  'fu-a-restart': ['fu-a-missing-end'],
+  'fu-a-restart': ['fu-a-restart', 'fu-a-missing-end'],
   // With sprop-parameter-sets in the SDP the parameter sets are known before the first IDR: nothing to report.
   'sps-after-idr': null,
   'unknown-pt-mixed': ['unknown-payload-type'],
