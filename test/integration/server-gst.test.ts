@@ -32,6 +32,7 @@ let camera: GstCamera;
 let runtime: Runtime;
 let admin: TestClient;
 let liveSinceMs = 0;
+const logLines: string[] = [];
 
 async function until<T>(
   what: string,
@@ -105,7 +106,9 @@ before(async () => {
     httpPort: 0,
     udpPorts: { rtpPort: 0, rtcpPort: 0 },
     rendererDir: dir,
-    log: () => {},
+    log: (line) => {
+      if (logLines.length < 2000 && !line.startsWith('http:')) logLines.push(`${Date.now() % 100_000} ${line}`);
+    },
   });
   await (await UsersStore.open(dir, { scrypt: TEST_SCRYPT })).set('admin', 'admin-password', 'admin');
   admin = new TestClient(runtime.url, { ca: runtime.caPem! });
@@ -253,7 +256,10 @@ test('telemetry reports the stream, the storage and the server', async () => {
   const t = (await admin.fetch('GET', '/api/v1/telemetry')).json() as TelemetryResponse;
   const stream = t.streams.find((s) => s.streamId === ID);
   assert.equal(stream?.state, 'live');
-  assert.ok(stream.counters.frames > 0 && stream.counters.fps > 0);
+  assert.ok(stream.counters.frames > 50, `counters are current: ${stream.counters.frames} frames`);
+  assert.ok(stream.counters.fps > 15 && stream.counters.bitrateKbps > 0, `fps ${stream.counters.fps}`);
+  const listed = (await admin.fetch('GET', '/api/v1/streams')).json() as StreamsResponse;
+  assert.ok(listed.cameras[0]!.versions[0]!.status.counters.frames > 50, 'the streams list has current counters too');
   assert.ok(t.storage.freeBytes > 0);
   assert.ok(t.storage.rootPath.endsWith('recordings'));
   assert.ok(t.server.connections >= 1);
@@ -286,5 +292,6 @@ test('export of the recorded camera plays in ffprobe', async () => {
   const [width, height, frames] = probe.stdout.trim().split(',').map(Number);
   assert.equal(width, 640);
   assert.equal(height, 360);
-  assert.ok(frames! >= 75, `frames exported: ${frames}`);
+  const listed = await admin.fetch('GET', `/api/v1/recordings/${ID}?from=${liveSinceMs - 5000}&to=${Date.now()}`);
+  assert.ok(frames! >= 75, `frames exported: ${frames}; recordings: ${listed.text()}; log:\n${logLines.join('\n')}`);
 });
