@@ -10,7 +10,7 @@
 //
 // THINSTREAM_ELECTRON_RETRY=1 fetches Electron again after a failed try (a failure is remembered for a day).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,9 +38,39 @@ function step(what, args) {
   }
 }
 
+/** Newest modification time of the files under `paths` (0 when none). */
+function newestMs(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      continue;
+    }
+    if (stat.isDirectory()) newest = Math.max(newest, newestMs(readdirSync(path).map((name) => join(path, name))));
+    else newest = Math.max(newest, stat.mtimeMs);
+  }
+  return newest;
+}
+
+/** A bundle is rebuilt only when a source is newer than it (a running server may be reading it meanwhile). */
+function bundle(what, script, output, sources) {
+  const builtMs = existsSync(output) ? statSync(output).mtimeMs : 0;
+  if (builtMs > 0 && newestMs([...sources, script]) <= builtMs) return;
+  step(what, [script]);
+}
+
 step('the build (tsc -b)', [require.resolve('typescript/bin/tsc'), '-b']);
-step('the renderer bundle', ['scripts/build-renderer.mjs']);
-step('the preload bundle', ['scripts/build-preload.mjs']);
+bundle('the renderer bundle', 'scripts/build-renderer.mjs', 'out/renderer/app.js', [
+  'src-renderer',
+  'src-shared',
+  'package-lock.json',
+]);
+bundle('the preload bundle', 'scripts/build-preload.mjs', 'out/src-main/electron/preload.cjs', [
+  'src-main/electron/preload.ts',
+  'src-shared',
+]);
 
 /** The Electron binary's path, or null when it is not installed. */
 function electronBinary() {
