@@ -13,6 +13,8 @@ export interface TreeSample {
   /** Processes found (roots still alive and their descendants). */
   processes: number;
   cpuSeconds: number;
+  /** The kernel's share of cpuSeconds (stime): socket and file system calls, TCP on loopback. */
+  systemSeconds: number;
   rssBytes: number;
   /** Proportional set size (shared pages split between the processes that map them); null when not asked for. */
   pssBytes: number | null;
@@ -50,13 +52,13 @@ export async function processTree(roots: readonly number[]): Promise<number[]> {
   return [...seen];
 }
 
-/** CPU seconds of one process (its own threads; exited children it waited for are not included). */
-export async function cpuSecondsOf(pid: number): Promise<number | null> {
+/** User and system CPU seconds of one process (its own threads; exited children it waited for are not included). */
+export async function cpuSecondsOf(pid: number): Promise<{ user: number; system: number } | null> {
   const stat = await readOrNull(`/proc/${pid}/stat`);
   if (stat === null) return null;
   // The command (field 2) may hold spaces: the fields after it start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  return { user: Number(fields[11]) / CLOCK_TICKS_PER_S, system: Number(fields[12]) / CLOCK_TICKS_PER_S };
 }
 
 function kbField(text: string | null, name: string): number {
@@ -73,25 +75,30 @@ export async function sampleTree(
   const sample: TreeSample = {
     processes: 0,
     cpuSeconds: 0,
+    systemSeconds: 0,
     rssBytes: 0,
     pssBytes: what.pss ? 0 : null,
     fds: what.fds ? 0 : null,
   };
   await Promise.all(
     pids.map(async (pid) => {
+      // Every read first, then the sums: `x += await …` would add to a total read before the wait.
       const cpu = await cpuSecondsOf(pid);
       if (cpu === null) return;
+      const status = await readOrNull(`/proc/${pid}/status`);
+      const rollup = what.pss ? await readOrNull(`/proc/${pid}/smaps_rollup`) : null;
+      const fds = what.fds
+        ? await readdir(`/proc/${pid}/fd`).then(
+            (l) => l.length,
+            () => 0,
+          )
+        : 0;
       sample.processes++;
-      sample.cpuSeconds += cpu;
-      sample.rssBytes += kbField(await readOrNull(`/proc/${pid}/status`), 'VmRSS');
-      if (what.pss) sample.pssBytes! += kbField(await readOrNull(`/proc/${pid}/smaps_rollup`), 'Pss');
-      if (what.fds) {
-        try {
-          sample.fds! += (await readdir(`/proc/${pid}/fd`)).length;
-        } catch {
-          // gone
-        }
-      }
+      sample.cpuSeconds += cpu.user + cpu.system;
+      sample.systemSeconds += cpu.system;
+      sample.rssBytes += kbField(status, 'VmRSS');
+      if (what.pss) sample.pssBytes! += kbField(rollup, 'Pss');
+      if (what.fds) sample.fds! += fds;
     }),
   );
   return sample;

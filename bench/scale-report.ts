@@ -86,6 +86,7 @@ export function details(results: ContenderResult[]): string {
     const lost = r.framesSent - r.framesRecorded;
     out.push(
       `${r.name}: ${r.processes} process(es), ${r.files} files, window ${r.windowSeconds.toFixed(1)} s, ` +
+        `CPU ${r.cpuSeconds.toFixed(2)} s (${r.systemSeconds.toFixed(2)} s in the kernel), ` +
         `${r.sessionsOpened} RTSP sessions opened, frames lost ${lost}` +
         (r.framesDroppedByFarm > 0 ? ` (the farm skipped ${r.framesDroppedByFarm} frames: client too slow)` : ''),
     );
@@ -101,6 +102,14 @@ export function details(results: ContenderResult[]): string {
       out.push(
         `  GC in the window: ${r.gc.scavenges} scavenges (${r.gc.scavengedMbPerSecond.toFixed(2)} MB/s freed), ` +
           `${r.gc.majors} full, ${r.gc.pauseMs.toFixed(0)} ms paused`,
+      );
+    }
+    if (r.inside) {
+      const i = r.inside;
+      out.push(
+        `  inside the runtime (peaks of 1-s samples): event-loop delay max ${i.eventLoopDelayMaxMs.toFixed(1)} ms ` +
+          `(p99 up to ${i.eventLoopDelayP99MaxMs.toFixed(1)} ms), heap used ${mb(i.heapUsedMaxBytes)}, ` +
+          `array buffers ${mb(i.arrayBuffersMaxBytes)}, external ${mb(i.externalMaxBytes)}, timers ${i.timersMax}`,
       );
     }
     if (r.profile) {

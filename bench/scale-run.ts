@@ -19,6 +19,7 @@ import { countRecordedFrames } from './scale-frames.js';
 import { gcBetween, type GcTotals } from './scale-gc.js';
 import { PeakMemorySampler, sampleTree } from './scale-proc.js';
 import { summarizeProfile, type ProfileSummary } from './scale-profile.js';
+import type { ProbeLine } from './scale-probe.js';
 import { startThinStream, type ViewerCounts } from './scale-thinstream.js';
 
 export interface RunOptions {
@@ -33,6 +34,10 @@ export interface RunOptions {
   keepFiles: boolean;
   cpuProfile: boolean;
   traceGc: boolean;
+  /** Load scale-probe.ts into the runtime: event-loop delay and heap figures over the window. */
+  probe: boolean;
+  /** Extra flags for the runtime's node (experiments). */
+  nodeArgs: string[];
   log: (line: string) => void;
 }
 
@@ -44,6 +49,8 @@ export interface ContenderResult {
   mbitPerSecondIn: number;
   cpuSeconds: number;
   cpuSecondsPerCameraMinute: number;
+  /** The kernel's part of cpuSeconds. */
+  systemSeconds: number;
   /** Of one core, over the window. */
   cpuPercent: number;
   peakRssBytes: number;
@@ -63,6 +70,17 @@ export interface ContenderResult {
   viewers?: ViewerCounts[];
   gc?: GcTotals & { scavengedMbPerSecond: number };
   profile?: ProfileSummary;
+  inside?: InsideFigures;
+}
+
+/** What the probe saw inside the runtime during the window (peaks of its 1-s lines). */
+export interface InsideFigures {
+  eventLoopDelayMaxMs: number;
+  eventLoopDelayP99MaxMs: number;
+  heapUsedMaxBytes: number;
+  arrayBuffersMaxBytes: number;
+  externalMaxBytes: number;
+  timersMax: number;
 }
 
 interface Contender {
@@ -71,6 +89,9 @@ interface Contender {
   gcSnapshot?(): GcTotals;
   viewers?(): ViewerCounts[];
   failures?(): string[];
+  /** The probe's figures from now on (called when the window opens), read by `inside()` when it closes. */
+  resetInside?(): void;
+  inside?(): InsideFigures;
   /** Stops after the farm has: resolves once every process exited. */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +132,7 @@ async function measure(
 
     const memory = new PeakMemorySampler(() => contender!.pids(), 1000);
     const gc0 = contender.gcSnapshot?.();
+    contender.resetInside?.();
     const farm0 = await farm.stats();
     const cpu0 = await sampleTree(contender.pids());
     const t0 = performance.now();
@@ -121,6 +143,7 @@ async function measure(
     const t1 = performance.now();
     const farm1 = await farm.stats();
     const gc1 = contender.gcSnapshot?.();
+    const inside = contender.inside?.();
     await memory.stop();
 
     const last = await farm.stop();
@@ -142,6 +165,7 @@ async function measure(
       mbitPerSecondIn: ((farm1.bytesSent - farm0.bytesSent) * 8) / windowSeconds / 1e6,
       cpuSeconds,
       cpuSecondsPerCameraMinute: cpuSeconds / (cameras * (windowSeconds / 60)),
+      systemSeconds: cpu1.systemSeconds - cpu0.systemSeconds,
       cpuPercent: (100 * cpuSeconds) / windowSeconds,
       peakRssBytes: memory.peakRssBytes,
       peakPssBytes: memory.peakPssBytes,
@@ -157,6 +181,7 @@ async function measure(
     };
     const viewers = contender.viewers?.();
     if (viewers) result.viewers = viewers;
+    if (inside) result.inside = inside;
     if (gc0 && gc1) {
       const gc = gcBetween(gc0, gc1);
       result.gc = { ...gc, scavengedMbPerSecond: gc.scavengedMb / windowSeconds };
@@ -176,13 +201,32 @@ async function measure(
 }
 
 export function measureThinStream(options: RunOptions, clip: Clip): Promise<ContenderResult> {
+  const empty = (): InsideFigures => ({
+    eventLoopDelayMaxMs: 0,
+    eventLoopDelayP99MaxMs: 0,
+    heapUsedMaxBytes: 0,
+    arrayBuffersMaxBytes: 0,
+    externalMaxBytes: 0,
+    timersMax: 0,
+  });
+  let peaks = empty();
+  const onProbe = (line: ProbeLine): void => {
+    peaks.eventLoopDelayMaxMs = Math.max(peaks.eventLoopDelayMaxMs, line.eventLoopDelayMaxMs);
+    peaks.eventLoopDelayP99MaxMs = Math.max(peaks.eventLoopDelayP99MaxMs, line.eventLoopDelayP99Ms);
+    peaks.heapUsedMaxBytes = Math.max(peaks.heapUsedMaxBytes, line.heapUsedBytes);
+    peaks.arrayBuffersMaxBytes = Math.max(peaks.arrayBuffersMaxBytes, line.arrayBuffersBytes);
+    peaks.externalMaxBytes = Math.max(peaks.externalMaxBytes, line.externalBytes);
+    peaks.timersMax = Math.max(peaks.timersMax, line.resources['Timeout'] ?? 0);
+  };
   return measure('ThinStream', options, clip, async (farm, dir) => {
     const ts = await startThinStream({
+      ...(options.probe ? { onProbe } : {}),
       dir,
       urls: farm.urls,
       transport: options.transport,
       viewers: options.viewers,
       traceGc: options.traceGc,
+      nodeArgs: options.nodeArgs,
       ...(options.cpuProfile ? { cpuProfileDir: join(dir, 'profile') } : {}),
     });
     return {
@@ -190,6 +234,7 @@ export function measureThinStream(options: RunOptions, clip: Clip): Promise<Cont
       recordingsDir: ts.recordingsDir,
       ...(options.traceGc ? { gcSnapshot: () => ts.gc.snapshot() } : {}),
       viewers: () => ts.viewers(),
+      ...(options.probe ? { resetInside: () => (peaks = empty()), inside: () => ({ ...peaks }) } : {}),
       stop: () => ts.stop(),
       close: () => ts.close(),
     };

@@ -9,6 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,6 +40,8 @@ export interface ThinStreamOptions {
   cpuProfileDir?: string;
   /** `node --trace-gc`, counted by `gc`. */
   traceGc?: boolean;
+  /** More flags for node (experiments: `--max-semi-space-size=32`). */
+  nodeArgs?: string[];
   /** Load scale-probe.ts into the runtime; its lines go to `onProbe`. */
   onProbe?: (line: ProbeLine) => void;
   /** Lines every this many ms (default 1000). */
@@ -144,22 +147,28 @@ export async function startThinStream(options: ThinStreamOptions): Promise<ThinS
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   if (options.traceGc) nodeArgs.push('--trace-gc');
+  nodeArgs.push(...(options.nodeArgs ?? []));
   if (options.onProbe) nodeArgs.push('--import', PROBE);
   const child = spawn(process.execPath, [...nodeArgs, BIN, '-c', configPath, '-runServer'], {
     cwd: options.dir,
     env: { ...process.env, THINSTREAM_PROBE_INTERVAL_MS: String(options.probeIntervalMs ?? 1000) },
     stdio: ['ignore', 'pipe', 'pipe', options.onProbe ? 'pipe' : 'ignore'],
   });
+  // The runtime's log, kept whole beside the recordings (what the recorder and supervisors said).
+  const logFile = createWriteStream(join(options.dir, 'runtime.log'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
+    logFile.write(d);
     stderr = (stderr + d.toString()).slice(-16_384);
   });
+  child.once('exit', () => logFile.end());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const gc = new GcCounter();
   const stdout = createInterface({ input: child.stdout! });
   let onUrl: (url: string) => void = () => {};
   const urlPromise = new Promise<string>((resolve) => (onUrl = resolve));
   stdout.on('line', (line) => {
+    logFile.write(`${line}\n`);
     if (gc.line(line)) return;
     const m = /^thinstream: serving (https:\/\/localhost:\d+)/.exec(line);
     if (m) onUrl(m[1]!);

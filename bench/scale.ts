@@ -12,6 +12,8 @@
  *
  * Other flags: --warmup <s> (default 10), --viewers <n> (4), --only thinstream|ffmpeg, --cpu-prof (profile
  * the runtime, print its top self time), --trace-gc (count the runtime's collections in the window),
+ * --probe (load scale-probe.ts into the runtime: event-loop delay, heap and timers over the window),
+ * --node-args "<flags>" (more flags for the runtime's node, for experiments),
  * --keep (keep the recordings), --dir <folder for temp files>. Soak mode: see scale-soak.ts.
  */
 import { tmpdir } from 'node:os';
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     soak: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'trace-gc': { type: 'boolean', default: false },
+    probe: { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
     dir: { type: 'string' },
     'storage-limit': { type: 'string' },
@@ -68,6 +72,8 @@ const options: RunOptions = {
   keepFiles: values.keep,
   cpuProfile: values['cpu-prof'],
   traceGc: values['trace-gc'],
+  probe: values.probe,
+  nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
   log: (line) => process.stderr.write(`bench:scale: ${line}\n`),
 };
 
