@@ -11,7 +11,7 @@
  * functions for the UDP variant.
  */
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,17 +21,24 @@ import { makeClip } from '../test/support/clips.js';
 import { FARM_CLIP } from '../test/support/camera-farm.js';
 import { captureFfmpegRtp } from '../test/rtp/support/ffmpeg-rtp.js';
 import { cpuProfileTop } from './ingest-profile.js';
+import { ffmpegUdpIngest, remuxToMp4, thinstreamUdpIngest, type UdpIngestResult } from './ingest-vs-ffmpeg.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const { values } = parseArgs({
   options: {
     passes: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    udp: { type: 'boolean', default: true },
+    'udp-loops': { type: 'string', default: '4' },
     'alloc-child': { type: 'string' },
   },
 });
 
 interface Stream {
+  clipPath: string;
+  sdp: string;
   packets: Buffer[];
   sprop: string | undefined;
   payloadType: number;
@@ -64,6 +71,8 @@ async function packetizedClip(): Promise<Stream> {
     if (gaps === 0) {
       const packets = c.rtp.map((p) => p.data);
       return {
+        clipPath: clip.path,
+        sdp: c.sdp,
         packets,
         sprop: c.spropParameterSets,
         payloadType: c.payloadType,
@@ -251,8 +260,25 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${cpus().length} CPUs (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
   const clipText = `clip: ${FARM_CLIP.width}x${FARM_CLIP.height} ${FARM_CLIP.fps} fps, ${FARM_CLIP.bitrateKbps} kbit/s, GOP ${FARM_CLIP.gopFrames}, ${stream.seconds} s = ${stream.frames} frames, ${stream.packets.length} RTP packets (${Math.round(stream.bytes / stream.packets.length)} B avg), ffmpeg RTP muxer`;
+  // The same stream over real UDP sockets: ours and ffmpeg's receiving process, each alone.
+  let udp: UdpIngestResult[] = [];
+  if (values.udp) {
+    const dir = mkdtempSync(join(tmpdir(), 'thinstream-ingest-'));
+    try {
+      const o = {
+        clipPath: await remuxToMp4(stream.clipPath, dir),
+        framesPerLoop: stream.frames,
+        loops: Number(values['udp-loops']),
+        readrate: 4,
+        sdp: stream.sdp,
+      };
+      udp = [await thinstreamUdpIngest(o), await thinstreamUdpIngest(o, true), await ffmpegUdpIngest(o)];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ machine, clip: clipText, rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ machine, clip: clipText, rows, udp }, null, 2)}\n`);
   } else {
     console.log(`bench:ingest — ${machine}`);
     console.log(clipText);
@@ -281,6 +307,18 @@ async function main(): Promise<void> {
     console.log(fmt(header));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const l of lines) console.log(fmt(l));
+    if (udp.length === 3) {
+      const [ours, , theirs] = udp as [UdpIngestResult, UdpIngestResult, UdpIngestResult];
+      console.log(
+        `\nOver UDP on loopback, the clip ${values['udp-loops']} times at 4x real time from ffmpeg's RTP muxer; CPU of the receiving process:`,
+      );
+      for (const r of udp) {
+        console.log(
+          `${r.receiver.padEnd(27)}  frames ${String(r.framesReceived).padStart(5)}/${r.framesSent}  CPU ${r.cpuMs.toFixed(0).padStart(5)} ms  ${r.cpuUsPerFrame.toFixed(1).padStart(7)} µs/frame`,
+        );
+      }
+      console.log(`ThinStream / ffmpeg CPU: ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}`);
+    }
   }
 
   if (values.profile) {

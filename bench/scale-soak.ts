@@ -75,7 +75,11 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
         probe.worstDelayMs = Math.max(probe.worstDelayMs, line.eventLoopDelayMaxMs);
       },
     });
-    for (let playing = 0; playing < cameras; playing = (await farm.stats()).playing) await sleep(1000);
+    const deadline = Date.now() + 180_000;
+    for (let playing = 0; playing < cameras; playing = (await farm.stats()).playing) {
+      if (Date.now() > deadline) throw new Error(`only ${playing} of ${cameras} cameras playing after 180 s`);
+      await sleep(1000);
+    }
     // Start-up (config, catalog scan, every camera connecting) is not part of the steady state.
     await sleep(SAMPLE_MS + 500);
     probe.worstDelayMs = 0;

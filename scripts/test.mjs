@@ -33,6 +33,7 @@ if (!process.env.THINSTREAM_SKIP_SYSTEM_DEPS)
 if (skipCheck) run('npx', ['tsc', '-b'], 'Build');
 else run('npm', ['run', '--silent', 'check'], 'npm run check (typecheck, lint, format)');
 run(process.execPath, ['scripts/build-renderer.mjs'], 'Renderer build');
+run(process.execPath, ['scripts/build-preload.mjs'], 'Preload build');
 
 function walk(dir) {
   let out = [];

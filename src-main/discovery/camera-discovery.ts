@@ -1,7 +1,7 @@
 /**
- * Finds ONVIF cameras: sends a WS-Discovery Probe (SOAP-over-UDP) by multicast to 239.255.255.250:3702 on
- * each IPv4 interface, or by unicast to given addresses, collects the ProbeMatches that arrive within the
- * timeout, and closes its socket. Nothing a camera sends can throw out of here: an unreadable answer is
+ * Finds ONVIF cameras: sends WS-Discovery Probes (SOAP-over-UDP; one for NetworkVideoTransmitters, one for
+ * ONVIF Devices) by multicast to 239.255.255.250:3702 on each IPv4 interface, or by unicast to given addresses,
+ * collects the ProbeMatches that arrive within the timeout (each device once), and closes its socket. Nothing a camera sends can throw out of here: an unreadable answer is
  * counted in `ignored` with the reason.
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -12,6 +12,7 @@ import { ThinStreamError } from '../../src-shared/errors.js';
 import {
   WS_DISCOVERY_MULTICAST_ADDRESS,
   WS_DISCOVERY_PORT,
+  PROBE_TYPES,
   buildProbe,
   chooseXaddr,
   newMessageId,
@@ -54,8 +55,11 @@ export async function discoverCameras(o: DiscoveryOptions = {}): Promise<Discove
   const timeoutMs = Math.min(Math.max(o.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS, 100), MAX_DISCOVERY_TIMEOUT_MS);
   const unicast = o.targets !== undefined && o.targets.length > 0;
   const startMs = Date.now();
-  const messageId = newMessageId();
-  const probe = Buffer.from(buildProbe(messageId), 'utf8');
+  const probes = PROBE_TYPES.map((type) => {
+    const messageId = newMessageId();
+    return { messageId, bytes: Buffer.from(buildProbe(messageId, type), 'utf8') };
+  });
+  const messageIds = new Set(probes.map((p) => p.messageId));
   const cameras = new Map<string, DiscoveredCamera>();
   const ignored: string[] = [];
   const ignore = (reason: string) => {
@@ -77,7 +81,7 @@ export async function discoverCameras(o: DiscoveryOptions = {}): Promise<Discove
         return;
       }
       // A match for another client's probe (its RelatesTo names their MessageID) is not ours to report.
-      if (message.relatesTo !== null && message.relatesTo !== messageId) {
+      if (message.relatesTo !== null && !messageIds.has(message.relatesTo)) {
         ignore(`answer from ${from} relates to another probe (${message.relatesTo.slice(0, 60)})`);
         return;
       }
@@ -102,11 +106,13 @@ export async function discoverCameras(o: DiscoveryOptions = {}): Promise<Discove
     socket.on('error', (err) => ignore(`socket: ${err.message}`));
 
     const sendAll = () => {
-      if (unicast) {
-        for (const t of o.targets ?? []) send(socket, probe, t.port ?? WS_DISCOVERY_PORT, t.host, ignore);
-      } else {
+      for (const probe of probes) {
+        if (unicast) {
+          for (const t of o.targets ?? []) send(socket, probe.bytes, t.port ?? WS_DISCOVERY_PORT, t.host, ignore);
+          continue;
+        }
         const from = o.interfaceAddresses ?? lanInterfaceAddresses();
-        if (from.length === 0) send(socket, probe, WS_DISCOVERY_PORT, WS_DISCOVERY_MULTICAST_ADDRESS, ignore);
+        if (from.length === 0) send(socket, probe.bytes, WS_DISCOVERY_PORT, WS_DISCOVERY_MULTICAST_ADDRESS, ignore);
         for (const address of from) {
           try {
             socket.setMulticastInterface(address);
@@ -114,7 +120,7 @@ export async function discoverCameras(o: DiscoveryOptions = {}): Promise<Discove
             ignore(`interface ${address}: ${(err as Error).message}`);
             continue;
           }
-          send(socket, probe, WS_DISCOVERY_PORT, WS_DISCOVERY_MULTICAST_ADDRESS, ignore);
+          send(socket, probe.bytes, WS_DISCOVERY_PORT, WS_DISCOVERY_MULTICAST_ADDRESS, ignore);
         }
       }
     };

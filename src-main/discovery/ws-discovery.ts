@@ -12,6 +12,7 @@ export const WS_DISCOVERY_PORT = 3702;
 const WSA_NS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing';
 const WSD_NS = 'http://schemas.xmlsoap.org/ws/2005/04/discovery';
 const ONVIF_NETWORK_NS = 'http://www.onvif.org/ver10/network/wsdl';
+const ONVIF_DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
 /** Bound on matches read from one datagram: a datagram is at most 64 KB, a match is a few hundred bytes. */
 const MAX_MATCHES_PER_MESSAGE = 64;
 const MAX_FIELD_CHARS = 256;
@@ -21,18 +22,25 @@ export function newMessageId(): string {
   return `urn:uuid:${randomUUID()}`;
 }
 
-/** The Probe for ONVIF video transmitters (WS-Discovery §5.2, ONVIF Core §7.3.2: Types dn:NetworkVideoTransmitter). */
-export function buildProbe(messageId: string): string {
+/**
+ * What a probe asks for (WS-Discovery §5.2 Types). ONVIF Core §7.3.2 has devices answer `dn:NetworkVideoTransmitter`
+ * (Profile S cameras) and `tds:Device` (every ONVIF device since 2.0); some firmware answers only one of them, so
+ * discovery sends one probe of each and keeps each device once.
+ */
+export type ProbeType = 'dn:NetworkVideoTransmitter' | 'tds:Device';
+export const PROBE_TYPES: readonly ProbeType[] = ['dn:NetworkVideoTransmitter', 'tds:Device'];
+
+export function buildProbe(messageId: string, type: ProbeType = 'dn:NetworkVideoTransmitter'): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
-    `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="${WSA_NS}" xmlns:d="${WSD_NS}" xmlns:dn="${ONVIF_NETWORK_NS}">` +
+    `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="${WSA_NS}" xmlns:d="${WSD_NS}" xmlns:dn="${ONVIF_NETWORK_NS}" xmlns:tds="${ONVIF_DEVICE_NS}">` +
     '<s:Header>' +
     '<a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action>' +
     `<a:MessageID>${messageId}</a:MessageID>` +
     '<a:ReplyTo><a:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>' +
     '<a:To s:mustUnderstand="1">urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>' +
     '</s:Header>' +
-    '<s:Body><d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe></s:Body>' +
+    `<s:Body><d:Probe><d:Types>${type}</d:Types></d:Probe></s:Body>` +
     '</s:Envelope>'
   );
 }

@@ -24,6 +24,8 @@ export interface OpenSegment {
   format: VideoFormat;
   /** Bytes the file will hold once every queued job is done (init + fragments). */
   bytes: number;
+  /** Media time (90 kHz from the file's start) where the last fragment handed out ends. */
+  end90k: number;
   fragmentSequence: number;
   failed: boolean;
   info: SegmentInfo | null;
@@ -71,6 +73,7 @@ export class SegmentDiskQueue {
       startDts90k,
       format,
       bytes: init.byteLength,
+      end90k: 0,
       fragmentSequence: 0,
       failed: false,
       info: null,

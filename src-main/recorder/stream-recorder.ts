@@ -80,11 +80,6 @@ export interface StreamRecorderOptions {
   onStatus?: (status: RecorderStatus) => void;
 }
 
-interface Pending {
-  au: AccessUnit;
-  dropParameterSets: boolean;
-}
-
 export class StreamRecorder {
   readonly streamId: StreamId;
   private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log' | 'resumeFreeBytes'>>;
@@ -96,7 +91,9 @@ export class StreamRecorder {
   private format: VideoFormat | null = null;
   private nextFormat: VideoFormat | null = null;
   private seg: OpenSegment | null = null;
-  private pending: Pending | null = null;
+  /** The last unit, held until the next one tells its duration (two fields: no object per unit). */
+  private pending: AccessUnit | null = null;
+  private pendingDropsParameterSets = true;
   private fragmentBase90k = 0;
   private nominal90k = 3600;
   private waitKeyframe = true;
@@ -186,12 +183,14 @@ export class StreamRecorder {
       return this.drop('data lost before this unit');
     }
     if (this.pending !== null) {
-      const prev = this.pending.au;
+      const prev = this.pending;
       const dt = au.dts90k - prev.dts90k;
-      const broken = dt <= 0 || Math.abs(dt / 90 - (au.wallMs - prev.wallMs)) > this.o.timelineToleranceMs;
+      // Backwards by more than a second, or out of step with the wall clock: a new timeline (new RTP session).
+      const broken = dt < -90_000 || Math.abs(dt / 90 - (au.wallMs - prev.wallMs)) > this.o.timelineToleranceMs;
       const gap = !broken && dt > Math.max(180_000, 10 * this.nominal90k);
-      this.commitPending(broken || gap ? this.nominal90k : dt);
-      if (!broken && !gap) this.nominal90k = dt;
+      // A unit no later than the one before (jitter in the camera's clock) gets the least duration there is.
+      this.commitPending(broken || gap ? this.nominal90k : Math.max(1, dt));
+      if (!broken && !gap && dt > 0) this.nominal90k = dt;
       if (broken) {
         this.log(
           `recording ${this.streamId}: timestamps jumped by ${(dt / 90).toFixed(0)} ms (wall clock ${(au.wallMs - prev.wallMs).toFixed(0)} ms): new file`,
@@ -215,13 +214,16 @@ export class StreamRecorder {
       if (this.state === 'failed' && !this.retryReady) return this.drop('recording failed; waiting to retry');
       this.openSegment(au);
     }
-    if (this.builder.sampleCount === 0) this.fragmentBase90k = au.dts90k - this.seg!.startDts90k;
+    // A fragment starts where the unit's time says, never before the previous fragment ends.
+    if (this.builder.sampleCount === 0)
+      this.fragmentBase90k = Math.max(au.dts90k - this.seg!.startDts90k, this.seg!.end90k);
     this.waitKeyframe = false;
     if (this.dropReason !== null) {
       this.log(`recording ${this.streamId}: writing again after ${this.dropReason}`);
       this.dropReason = null;
     }
-    this.pending = { au, dropParameterSets: au.keyframe ? parameterSetsMatch(au, this.format) : true };
+    this.pending = au;
+    this.pendingDropsParameterSets = !au.keyframe || parameterSetsMatch(au, this.format);
   }
 
   /** Waits until everything handed to the disk so far is written (or has failed). */
@@ -263,11 +265,11 @@ export class StreamRecorder {
     this.pending = null;
     if (this.seg === null) return;
     const bytes = this.builder.addSample(
-      p.au.nalus,
+      p.nalus,
       duration90k,
-      p.au.keyframe,
-      p.au.pts90k - p.au.dts90k,
-      p.dropParameterSets,
+      p.keyframe,
+      p.pts90k - p.dts90k,
+      this.pendingDropsParameterSets,
     );
     if (bytes > 0) this.counters.framesWritten++;
   }
@@ -292,6 +294,7 @@ export class StreamRecorder {
       keyframeTime90k: keyframe ? this.fragmentBase90k : -1,
     });
     this.seg.bytes += data.byteLength;
+    this.seg.end90k = this.fragmentBase90k + duration90k;
   }
 
   private openSegment(au: AccessUnit): void {
@@ -305,6 +308,8 @@ export class StreamRecorder {
       // Continue the previous file's timeline unless the wall clock says it drifted by more than a second.
       const predicted = previous.startMs + (au.dts90k - previous.startDts90k) / 90;
       if (Math.abs(predicted - au.wallMs) <= 1000) startMs = predicted;
+      // Files never overlap in time.
+      startMs = Math.max(startMs, previous.startMs + previous.end90k / 90);
     }
     this.seg = this.queue.open(Math.round(startMs), au.dts90k, this.format!);
   }

@@ -137,12 +137,20 @@ export class UdpRtpPortPair {
     const candidates = this.candidates;
     candidates.length = 0;
     for (const r of this.routes) if (r.address === address) candidates.push(r);
-    // Narrow by port, then by SSRC, only when that leaves someone: a camera that sends from other
-    // ports than it announced, or another SSRC, still reaches its only stream. Streams that cannot be
-    // told apart (one NVR subscribed twice to one camera stream) each get the packet.
-    if (candidates.length > 1)
-      narrow(candidates, (r) => (isRtcp ? r.options.serverRtcpPort : r.options.serverRtpPort) === fromPort);
-    if (candidates.length > 1) narrow(candidates, (r) => r.ssrc === ssrc);
+    // Narrow by the camera's port, then by SSRC. A lone stream on an address takes what comes from it
+    // (cameras that send from other ports than they announced); among several, a packet nobody's port
+    // or SSRC claims is not guessed at. Streams that cannot be told apart (one camera stream set up
+    // twice on one pair) each get the packet.
+    if (candidates.length > 1) {
+      const byPort = narrow(
+        candidates,
+        (r) => (isRtcp ? r.options.serverRtcpPort : r.options.serverRtpPort) === fromPort,
+      );
+      if (candidates.length > 1 && !narrow(candidates, (r) => r.ssrc === ssrc)) {
+        if (!byPort) candidates.length = 0;
+        else narrow(candidates, (r) => r.ssrc === null);
+      }
+    }
     if (candidates.length === 0) {
       this.stats.unrouted++;
       return;
@@ -191,11 +199,12 @@ function closeSocket(socket: Socket): Promise<void> {
   });
 }
 
-/** Keeps the routes that match, when any does. */
-function narrow(routes: Route[], matches: (r: Route) => boolean): void {
+/** Keeps the routes that match, when any does; says whether any did. */
+function narrow(routes: Route[], matches: (r: Route) => boolean): boolean {
   let kept = 0;
   for (const r of routes) if (matches(r)) routes[kept++] = r;
   if (kept > 0) routes.length = kept;
+  return kept > 0;
 }
 
 /** `::ffff:10.0.0.1` (IPv4 on a dual-stack socket) and `10.0.0.1` are one camera. */

@@ -83,7 +83,7 @@ function defaultRendererDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer');
 }
 
-function camerasOf(resolved: ResolvedConfig, hub: Hub, streams: StreamSet): CameraSummary[] {
+function camerasOf(resolved: ResolvedConfig, streams: StreamSet): CameraSummary[] {
   return resolved.cameras.map((camera) => ({
     deviceUid: camera.deviceUid,
     name: camera.name,
@@ -91,11 +91,11 @@ function camerasOf(resolved: ResolvedConfig, hub: Hub, streams: StreamSet): Came
     groupName: camera.group.name,
     enabled: camera.enabled,
     versions: camera.versions
-      .filter((v) => hub.has(v.streamId))
+      .filter((v) => streams.has(v.streamId))
       .map((v) => ({
         versionSid: v.versionSid,
         streamId: v.streamId,
-        status: hub.status(v.streamId)!,
+        status: streams.status(v.streamId)!,
         recording: streams.isRecording(v.streamId),
       })),
   }));
@@ -167,7 +167,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   const streams = new StreamSet(hub, factories, log);
   const servers: HttpServerHandle[] = [];
-  const cameras = (): CameraSummary[] => camerasOf(resolved, hub, streams);
+  const cameras = (): CameraSummary[] => camerasOf(resolved, streams);
 
   const ctx: ServerContext = {
     hub,

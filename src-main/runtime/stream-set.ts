@@ -158,8 +158,13 @@ export class StreamSet {
     return recorder !== undefined && recorder !== null && recorder.status().state === 'recording';
   }
 
+  /** The stream's state with counters as of now (a supervisor reports state changes, not every frame). */
+  status(id: StreamId): StreamStatus | null {
+    return this.running.get(id)?.source.status() ?? null;
+  }
+
   statuses(): StreamStatus[] {
-    return [...this.running.values()].map((s) => this.hub.status(s.version.streamId) ?? s.source.status());
+    return [...this.running.values()].map((s) => s.source.status());
   }
 
   /** Stops every stream: TEARDOWN to each camera, open segments finished. */

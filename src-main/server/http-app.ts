@@ -18,7 +18,7 @@ import { errorOf, sendError } from './api-error.js';
 import { identify, sameOrigin } from './request-auth.js';
 import { applySecurityHeaders } from './security-headers.js';
 import type { PortContext, ServerContext } from './server-context.js';
-import { ThrottleStream, TokenBucket, bucketsFor } from './token-bucket.js';
+import { TokenBucket, bucketsFor, throttled } from './token-bucket.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { liveRoutes } from './routes/live-routes.js';
@@ -137,7 +137,7 @@ export async function buildHttpApp(
       connectionIn.set(socket, perConn);
     }
     const buckets = bucketsFor(perConn, port.portBpsIn, ctx.globalBpsIn);
-    return buckets.length === 0 ? payload : payload.pipe(new ThrottleStream(buckets));
+    return throttled(payload, buckets);
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -3,7 +3,7 @@
  * cap, in bytes. A viewer's frames are charged to every bucket that applies (hub ByteBudget); HTTP bodies
  * pass through a ThrottleStream that waits for tokens.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import type { ByteBudget } from '../streams/hub.js';
 
 export class TokenBucket implements ByteBudget {
@@ -90,4 +90,12 @@ export class ThrottleStream extends Transform {
     if (this.timer) clearTimeout(this.timer);
     callback(error);
   }
+}
+
+/** `source` paced by `buckets` (or `source` itself when there are none); an error or a close on either side ends both. */
+export function throttled(source: Readable, buckets: TokenBucket[]): Readable {
+  if (buckets.length === 0) return source;
+  const throttle = new ThrottleStream(buckets);
+  pipeline(source, throttle, () => {}); // errors reach the consumer through `throttle`, which pipeline destroys
+  return throttle;
 }

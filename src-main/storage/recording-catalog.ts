@@ -5,14 +5,14 @@
  * added or removed by hand. Damaged tails left by a crash are cut during the scan (never on read-only
  * storage). Queries: segments between two times, the keyframe at or before a time, readers.
  */
-import { stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import type { StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import { ThinStreamError } from '../../src-shared/errors.js';
-import { parseSegmentName } from '../recorder/segment-name.js';
-import { forEachLimited, listFiles, listStreamFolders, streamFolderPath, type StreamFolder } from './folder-scan.js';
+import { scanStorage, type ScanIndex, type ScanReport } from './catalog-scan.js';
+
+export type { ScanReport } from './catalog-scan.js';
+import { streamFolderPath } from './folder-scan.js';
 import { RecordingReader, type ReaderOptions } from './recording-reader.js';
-import { scanSegmentFile } from './segment-scanner.js';
 import { FragmentTimeline, type FragmentEntry, type SegmentInfo } from './segment-index.js';
 
 export interface RecordingCatalogOptions {
@@ -28,19 +28,6 @@ export interface RecordingCatalogOptions {
   /** During rescans, files changed more recently than this are left for the next one (a copy in progress). */
   settleMs?: number;
   log?: (line: string) => void;
-}
-
-export interface ScanReport {
-  streams: number;
-  segments: number;
-  bytes: number;
-  /** Files whose damaged tail was cut (or would be, on read-only storage). */
-  repaired: Array<{ path: string; cutBytes: number; reason: string }>;
-  /** Files deleted: segments with no complete fragment, and unknown files when not kept. */
-  removed: Array<{ path: string; reason: string }>;
-  /** Unknown files left in place. */
-  unknown: Array<{ path: string; reason: string }>;
-  elapsedMs: number;
 }
 
 export type CatalogEvent =
@@ -378,119 +365,28 @@ export class RecordingCatalog {
   }
 
   private scan(initial: boolean): Promise<ScanReport> {
-    const run = this.scanFolders(initial).finally(() => {
+    const index: ScanIndex = {
+      has: (streamId, id) => this.has(streamId, id),
+      allSegments: (streamId) => this.allSegments(streamId),
+      streamIds: () => [...this.streams.keys()],
+      insert: (segment) => this.insert(segment),
+      remove: (segment, reason) => this.remove(segment, reason),
+      bytesOf: (streamId) => this.streams.get(streamId)?.bytes ?? 0,
+      closed: () => this.closed,
+    };
+    const run = scanStorage(index, {
+      rootPath: this.rootPath,
+      initial,
+      repair: !this.isReadOnly,
+      keepUnknownFiles: this.keepUnknownFiles || this.isReadOnly,
+      threads: this.threads,
+      settleMs: this.settleMs,
+      log: this.log,
+    }).finally(() => {
       this.scanning = null;
     });
     this.scanning = run;
     return run;
-  }
-
-  private async scanFolders(initial: boolean): Promise<ScanReport> {
-    const started = performance.now();
-    const report: ScanReport = {
-      streams: 0,
-      segments: 0,
-      bytes: 0,
-      repaired: [],
-      removed: [],
-      unknown: [],
-      elapsedMs: 0,
-    };
-    const folders = await listStreamFolders(this.rootPath);
-    const work: Array<{ folder: StreamFolder; name: string }> = [];
-    const seen = new Map<StreamId, Set<string>>();
-    for (const folder of folders) {
-      const names = await listFiles(folder.path);
-      seen.set(folder.streamId, new Set(names));
-      const known = new Set(this.allSegments(folder.streamId).map((s) => s.id));
-      for (const name of names) if (!known.has(name)) work.push({ folder, name });
-    }
-    // Forget segments whose files were removed by hand.
-    for (const [streamId, entry] of this.streams) {
-      const names = seen.get(streamId);
-      for (const s of [...entry.segments]) {
-        if (!s.open && !names?.has(s.id)) this.remove(s, 'the file was removed');
-      }
-    }
-    await forEachLimited(work, this.threads, (item) => this.scanOne(item.folder, item.name, initial, report));
-    for (const [, entry] of this.streams) {
-      if (entry.segments.length === 0) continue;
-      report.streams++;
-      report.segments += entry.segments.length;
-      report.bytes += entry.bytes;
-    }
-    report.elapsedMs = performance.now() - started;
-    if (initial || report.repaired.length + report.removed.length > 0) {
-      this.log(
-        `storage ${this.rootPath}: ${report.segments} segments in ${report.streams} streams, ` +
-          `${(report.bytes / 1e6).toFixed(1)} MB; ${report.repaired.length} repaired, ${report.removed.length} removed, ` +
-          `${report.unknown.length} unknown kept (${report.elapsedMs.toFixed(0)} ms)`,
-      );
-    }
-    return report;
-  }
-
-  private async scanOne(folder: StreamFolder, name: string, initial: boolean, report: ScanReport): Promise<void> {
-    if (this.closed || this.has(folder.streamId, name)) return;
-    const path = join(folder.path, name);
-    const parsed = parseSegmentName(name);
-    const repair = !this.isReadOnly;
-    if (!initial) {
-      // A file still being copied in: look at it on the next rescan.
-      const st = await stat(path).catch(() => null);
-      if (st === null || Date.now() - st.mtimeMs < this.settleMs) return;
-    }
-    if (parsed === null) {
-      await this.unknownFile(path, 'its name is not a segment name', report);
-      return;
-    }
-    let outcome;
-    try {
-      outcome = await scanSegmentFile(
-        { streamId: folder.streamId, path, id: name, sequence: parsed.sequence, startMs: parsed.startMs },
-        { repair },
-      );
-    } catch (err) {
-      this.log(`cannot read ${path}: ${String(err)}`);
-      return;
-    }
-    // A recorder registers a segment before it creates the file: never touch one it owns.
-    if (this.has(folder.streamId, name)) return;
-    if (outcome.kind === 'invalid') {
-      await this.unknownFile(path, outcome.reason, report);
-    } else if (outcome.kind === 'empty') {
-      // Nothing playable: a crash while the file was being created. At most one fragment was lost.
-      if (repair) {
-        await unlink(path).catch(() => undefined);
-        report.removed.push({ path, reason: outcome.reason });
-        this.log(`removed ${path}: ${outcome.reason}`);
-      } else {
-        report.unknown.push({ path, reason: outcome.reason });
-      }
-    } else {
-      if (outcome.truncatedBytes > 0) {
-        const reason = outcome.damage ?? 'damaged tail';
-        report.repaired.push({ path, cutBytes: outcome.truncatedBytes, reason });
-        this.log(
-          `${repair ? 'cut' : 'ignoring'} ${outcome.truncatedBytes} damaged bytes at the end of ${path}: ${reason}`,
-        );
-      }
-      this.insert(outcome.segment);
-    }
-  }
-
-  private async unknownFile(path: string, reason: string, report: ScanReport): Promise<void> {
-    if (this.keepUnknownFiles || this.isReadOnly) {
-      report.unknown.push({ path, reason });
-      return;
-    }
-    try {
-      await unlink(path);
-      report.removed.push({ path, reason: `unknown file (${reason})` });
-      this.log(`deleted unknown file ${path} (${reason}); set keepUnknownFiles to keep such files`);
-    } catch (err) {
-      this.log(`could not delete unknown file ${path}: ${String(err)}`);
-    }
   }
 }
 

@@ -6,7 +6,6 @@
 const BUCKET_MS = 100;
 
 export class RateWindow {
-  private readonly windowMs: number;
   private readonly frames: Float64Array;
   private readonly bytes: Float64Array;
   /** Which 100 ms slot each bucket currently holds; -1 when empty. */
@@ -15,7 +14,6 @@ export class RateWindow {
 
   constructor(windowMs = 5000) {
     const count = Math.max(1, Math.ceil(windowMs / BUCKET_MS));
-    this.windowMs = count * BUCKET_MS;
     this.frames = new Float64Array(count);
     this.bytes = new Float64Array(count);
     this.slots = new Float64Array(count).fill(-1);
@@ -48,7 +46,8 @@ export class RateWindow {
         bytes += this.bytes[i]!;
       }
     }
-    const spanMs = Math.min(this.windowMs, Math.max(BUCKET_MS, nowMs - this.firstMs));
+    // The buckets counted cover from the oldest one's start (or the first frame) to now.
+    const spanMs = Math.max(BUCKET_MS, nowMs - Math.max(oldest * BUCKET_MS, this.firstMs));
     return {
       fps: Math.round((frames * 1000 * 100) / spanMs) / 100,
       bitrateKbps: Math.round((bytes * 8) / spanMs),

@@ -171,7 +171,9 @@ export class StreamSupervisor {
     if (this.closing) return;
     const generation = ++this.generation;
     this.connects++;
-    this.setState(this.connects === 1 ? 'connecting' : 'reconnecting', this.error);
+    // A stream that failed (the user must act) stays `failed` while it is retried, so a status does not
+    // flicker to `reconnecting` every reconnectMaxMs; it leaves `failed` only by going live.
+    if (this.state !== 'failed') this.setState(this.connects === 1 ? 'connecting' : 'reconnecting', this.error);
     const o = this.options;
     const abort = new AbortController();
     const done = openRtspSession({

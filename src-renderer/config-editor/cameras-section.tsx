@@ -199,8 +199,9 @@ function VersionRow(props: { cameraBase: string; base: string; onRemove(): void 
     const request: ProbeRequest = { url, seconds: 3 };
     if (user !== '') request.user = user;
     if (typeof pass === 'string' && pass !== REDACTED_MARKER && pass !== '') request.password = pass;
+    // The stored password is wanted only when the field still holds it (unchanged): then name the camera.
     const deviceUid = str(getAt(ctx.draft, `${cameraBase}.device.uid`));
-    if (deviceUid !== '') request.deviceUid = deviceUid;
+    if (pass === REDACTED_MARKER && deviceUid !== '') request.deviceUid = deviceUid;
     const transport = getAt(ctx.draft, `${base}.params.rtsp.transport`);
     if (transport === 'udp' || transport === 'tcp' || transport === 'auto') request.transport = transport;
     setProbe({ running: true, result: null, error: null });

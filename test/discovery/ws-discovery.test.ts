@@ -22,6 +22,8 @@ test('the probe asks for NetworkVideoTransmitters with its own MessageID, in SOA
   assert.equal(textAt(probe, 'Body', 'Probe', 'Types'), 'dn:NetworkVideoTransmitter');
   assert.equal(probe.children[1]!.children[0]!.ns, 'http://schemas.xmlsoap.org/ws/2005/04/discovery');
   assert.ok(Buffer.byteLength(buildProbe(id)) < 1400, 'one unfragmented datagram');
+  const device = parseXml(buildProbe(id, 'tds:Device'));
+  assert.equal(textAt(device, 'Body', 'Probe', 'Types'), 'tds:Device');
 });
 
 test('a gSOAP-style ProbeMatches: endpoint, decoded name, model, location, both XAddrs, RelatesTo', () => {

@@ -52,7 +52,7 @@ test('multicast discovery inside a private network namespace finds both simulate
   assert.deepEqual(report.cameras.map((c) => c.name).sort(), ['Camera 1', 'Camera 2']);
   assert.deepEqual(report.cameras.map((c) => c.endpoint).sort(), [...report.endpoints].sort());
   for (const c of report.cameras) assert.match(c.xaddr, /^http:\/\/127\.0\.0\.1:\d+\/onvif\/device_service$/);
-  assert.deepEqual(report.probes, [2, 2], 'each camera heard the probe and its repeat');
+  assert.deepEqual(report.probes, [4, 4], 'each camera heard both probes and their repeats');
   assert.deepEqual(report.streams.map((s) => [s.name, s.mainUri, s.subUri]).sort(), [
     ['Camera 1', 'rtsp://127.0.0.1:554/cam1/main', 'rtsp://127.0.0.1:554/cam1/sub'],
     ['Camera 2', 'rtsp://127.0.0.1:554/cam2/main', 'rtsp://127.0.0.1:554/cam2/sub'],

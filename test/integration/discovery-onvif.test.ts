@@ -136,8 +136,8 @@ describe('discovery and stream addresses against the ONVIF simulator', () => {
         assert.equal(found.brandHint, 'hikvision');
         assert.ok(found.types.includes('dn:NetworkVideoTransmitter'));
         assert.ok(result.durationMs >= 700 && result.durationMs < 3000, `bounded: ${result.durationMs} ms`);
-        assert.equal(sim.probes, 2, 'the probe is sent twice (SOAP-over-UDP repeat); the camera is listed once');
-        assert.equal(result.ignored.length, 6, result.ignored.join('\n'));
+        assert.equal(sim.probes, 4, 'two probes (NVT, Device), each sent twice; the camera is listed once');
+        assert.equal(result.ignored.length, 12, result.ignored.join('\n'));
         assert.ok(result.ignored.some((r) => /malformed XML/.test(r)));
         assert.ok(result.ignored.some((r) => /expected ProbeMatches, got <Hello>/.test(r)));
         // libuv frees a closed handle a moment after the close callback: wait for it, bounded.
@@ -145,6 +145,20 @@ describe('discovery and stream addresses against the ONVIF simulator', () => {
         assert.equal(udpHandles(), udpBefore, 'no UDP socket left open');
       },
     );
+  });
+
+  test('a camera that answers only tds:Device probes (or only NVT probes) is found all the same', async () => {
+    for (const only of ['Device', 'NetworkVideoTransmitter'] as const) {
+      await withSimulator({ answersTypes: [only] }, async (sim) => {
+        const result = await discoverCameras({ targets: [{ host: '127.0.0.1', port: sim.udpPort }], timeoutMs: 400 });
+        assert.deepEqual(
+          result.cameras.map((c) => c.endpoint),
+          [sim.endpoint],
+          only,
+        );
+        assert.equal(sim.probes, 2, `${only}: answered its own probe and the repeat`);
+      });
+    }
   });
 
   test("answers to another client's probe are not reported; nothing answering is an empty list in time", async () => {

@@ -4,6 +4,7 @@
  * of them), Digest with qop=auth, and rtsps:// over TLS.
  */
 import { after, before, describe, test } from 'node:test';
+import { createServer, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { ThinStreamError } from '../../src-shared/errors.js';
 import { probe } from '../../src-main/cli/probe-command.js';
@@ -176,6 +177,31 @@ describe('keepalives and receiver reports against the project camera', () => {
   });
 });
 
+test('a camera that accepts the connection and never answers times out the request, naming it', async () => {
+  const held: Socket[] = [];
+  const mute = createServer((socket) => {
+    held.push(socket);
+    socket.resume();
+  });
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  const address = mute.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  try {
+    const started = Date.now();
+    await assert.rejects(
+      probe({ url: `rtsp://127.0.0.1:${port}/s`, transport: 'tcp', seconds: 1, json: true, timeoutMs: 500 }),
+      (e) =>
+        e instanceof ThinStreamError &&
+        e.code === 'RTSP_TIMEOUT' &&
+        /OPTIONS .*no answer within 500 ms/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise<void>((r) => mute.close(() => r()));
+  }
+});
+
 describe('redirects and TLS in front of a GStreamer camera', () => {
   let gst: GstCamera;
   before(async () => {
@@ -241,6 +267,56 @@ describe('redirects and TLS in front of a GStreamer camera', () => {
       );
     } finally {
       await tls.close();
+    }
+  });
+
+  test('auto: UDP blocked by a firewall falls back to TCP when no packet arrives in time', async () => {
+    const relay = await startFaultRelay({ host: '127.0.0.1', port: gst.port }, { blockUdp: true });
+    try {
+      const r = await probe({
+        url: relay.url('/stream', { user: 'admin', password: 'secret' }),
+        transport: 'auto',
+        seconds: 1,
+        json: true,
+        timeoutMs: 3000,
+      });
+      assert.equal(r.transport, 'tcp');
+      assert.ok(r.quirks.includes('udp-no-data'), r.quirks.join(','));
+      assert.ok(r.frames >= 20);
+      // The silent UDP session was torn down before TCP was set up.
+      const methods = relay.stats.methods;
+      assert.ok(methods.indexOf('TEARDOWN') < methods.lastIndexOf('SETUP'), methods.join(' '));
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('TCP: frames on channels SETUP did not name are skipped; requests from the camera are answered', async () => {
+    for (const [method, status] of [
+      ['OPTIONS', 200],
+      ['ANNOUNCE', 501],
+    ] as const) {
+      const relay = await startFaultRelay(
+        { host: '127.0.0.1', port: gst.port },
+        { strayChannel: 6, serverRequest: method },
+      );
+      try {
+        const r = await probe({
+          url: relay.url('/stream', { user: 'admin', password: 'secret' }),
+          transport: 'tcp',
+          seconds: 1,
+          json: true,
+          timeoutMs: 3000,
+        });
+        assert.ok(relay.stats.strayFrames >= 3);
+        assert.ok(r.quirks.includes('unexpected-interleaved-channel'), r.quirks.join(','));
+        assert.ok(r.quirks.includes('server-request'), r.quirks.join(','));
+        assert.deepEqual(relay.stats.clientResponses, [status]);
+        assert.equal(r.lostPackets, 0);
+        assert.ok(Math.abs((r.fps ?? 0) - 25) < 0.3 && r.frames >= 20, JSON.stringify(r));
+      } finally {
+        await relay.close();
+      }
     }
   });
 });

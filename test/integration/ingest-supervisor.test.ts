@@ -126,6 +126,12 @@ describe('StreamSupervisor with a GStreamer camera', () => {
       // One attempt at once, then one per 1.5 s: at most 4 connections in about 4 s.
       assert.ok(relay.stats.connections >= 2 && relay.stats.connections <= 4, `${relay.stats.connections} connections`);
       assert.equal(state(w), 'failed');
+      // Retries do not make the status flicker: once failed, it stays failed until it goes live.
+      const seen = w.states.map((st) => st.state);
+      assert.deepEqual(
+        seen.slice(seen.indexOf('failed')).filter((st) => st !== 'failed'),
+        [],
+      );
     } finally {
       await w.supervisor.close();
       await relay.close();

@@ -18,7 +18,7 @@ const TOLERANCE: Record<QuirkName, readonly string[] | null> = {
   'marker-every-packet': ['marker-every-packet'],
   'annexb-in-payload': ['annexb-in-payload'],
   'fu-a-start-end': ['fu-a-start-and-end'],
-  'fu-a-restart': ['fu-a-missing-end'],
+  'fu-a-restart': ['fu-a-restart', 'fu-a-missing-end'],
   // With sprop-parameter-sets in the SDP the parameter sets are known before the first IDR: nothing to report.
   'sps-after-idr': null,
   'unknown-pt-mixed': ['unknown-payload-type'],
@@ -50,15 +50,6 @@ const TOLERANCE: Record<QuirkName, readonly string[] | null> = {
 const UDP_ONLY: ReadonlySet<string> = new Set(['udp-refused-461']);
 const TCP_ONLY: ReadonlySet<string> = new Set(['rtp-before-play-response']);
 
-/**
- * Known failures of parts this test exercises but the ingest does not own, named so they are fixed, not
- * hidden: the RtpReceiver drops packets of another payload type before it counts sequence numbers, so
- * the camera's mixed-in packets (same SSRC and sequence space) look like losses and frames are dropped.
- */
-const KNOWN_FAILURES: Partial<Record<QuirkName, string>> = {
-  'unknown-pt-mixed': 'RtpReceiver counts ignored payload types as lost sequence numbers (src-main/rtp, helper h264)',
-};
-
 const SECONDS = 2;
 /** The camera ends a session idle for a third of this: keepalives must come more often than that. */
 const SESSION_TIMEOUT_MS = 6000;
@@ -83,7 +74,7 @@ describe('probe through every quirk of the test camera', () => {
 
   for (const name of QUIRK_NAMES) {
     const title = `${name}: right frames and size over UDP and TCP${TOLERANCE[name] ? `, reports ${TOLERANCE[name]!.join('|')}` : ''}`;
-    test(title, { todo: KNOWN_FAILURES[name] ?? false }, async () => {
+    test(title, async () => {
       const run = (transport: 'udp' | 'tcp') =>
         probe({
           url: camera.url(`/${name}`),

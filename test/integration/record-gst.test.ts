@@ -13,7 +13,7 @@ import type { SegmentInfo } from '../../src-main/storage/segment-index.js';
 import { StreamRecorder } from '../../src-main/recorder/stream-recorder.js';
 import { StreamSupervisor } from '../../src-main/streams/stream-supervisor.js';
 import { startGstCamera, type GstCamera } from '../support/gst-camera.js';
-import { probeFile } from '../recorder/ffprobe.js';
+import { probeFile, seekFirstPacket } from '../recorder/ffprobe.js';
 import { tempRoot } from '../storage/record-fixture.js';
 
 const STREAM = 'cam-door/1-high';
@@ -39,6 +39,13 @@ async function assertFilesClean(segments: readonly SegmentInfo[]): Promise<void>
     assert.equal(probe.frames.length, s.frames, s.id);
     assert.ok(probe.frames[0]!.keyframe, `${s.id} starts with a keyframe`);
     assert.ok(Math.abs(probe.durationS * 1000 - (s.endMs - s.startMs)) < 100, `${s.id}: ffprobe ${probe.durationS} s`);
+    // Seeking into the middle lands on a keyframe at or before the time asked.
+    const middleS = probe.durationS / 2;
+    const landed = await seekFirstPacket(s.path, middleS);
+    assert.ok(
+      landed.keyframe && landed.ptsTime <= middleS && landed.ptsTime > middleS - 1.1,
+      `${s.id}: seek to ${middleS} s`,
+    );
   }
 }
 

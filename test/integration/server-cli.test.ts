@@ -65,6 +65,41 @@ test('-c broken.json prints every problem with its JSON path and exits non-zero'
   }
 });
 
+test('-genCA -genSSL make a CA and a server certificate that openssl verifies; -extendCA renews the CA', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'thinstream-cli-certs-'));
+  try {
+    const configPath = join(dir, 'cfg.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        context: { caCert: { path: 'ca.der', key: { pass: 'ca-pass', path: 'ca.p12' } } },
+        http: {
+          ports: [{ port: 0, ssl: { cert: { source: { path: 'https.der', key: { pass: 'k', path: 'https.p12' } } } } }],
+        },
+      }),
+    );
+    const r = spawnSync(process.execPath, [BIN, '-c', configPath, '-genCA', '-genSSL'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /CA made: .*ca\.der/);
+    assert.match(r.stdout, /server certificate made: .*https\.der/);
+    const ca = join(dir, 'ca.pem');
+    const server = join(dir, 'server.pem');
+    writeFileSync(ca, new X509Certificate(readFileSync(join(dir, 'ca.der'))).toString());
+    writeFileSync(server, new X509Certificate(readFileSync(join(dir, 'https.der'))).toString());
+    const verify = spawnSync('openssl', ['verify', '-CAfile', ca, server], { encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stderr);
+    assert.match(verify.stdout, /: OK/);
+    const again = spawnSync(process.execPath, [BIN, '-c', configPath, '-genCA'], { encoding: 'utf8' });
+    assert.notEqual(again.status, 0, 'an existing CA is not replaced');
+    assert.match(again.stderr, /already exists/);
+    const extend = spawnSync(process.execPath, [BIN, '-c', configPath, '-extendCA'], { encoding: 'utf8' });
+    assert.equal(extend.status, 0, extend.stderr);
+    assert.match(extend.stdout, /CA extended: valid until/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('-runServer serves HTTPS with its own certificates, records, and stops cleanly on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'thinstream-cli-run-'));
   const camera = await startGstCamera({ protocols: ['tcp'], width: 320, height: 240, fps: 25, gop: 25 });

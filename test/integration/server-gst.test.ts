@@ -10,7 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
-import { API_ROUTES, type ApiErrorBody, type SessionInfo, type StreamsResponse } from '../../src-shared/api.js';
+import {
+  API_ROUTES,
+  type ApiErrorBody,
+  type ProbeResult,
+  type SessionInfo,
+  type StreamsResponse,
+  type TelemetryResponse,
+} from '../../src-shared/api.js';
 import { readAccessUnitMessage, type ServerTextMessage } from '../../src-shared/live-wire.js';
 import { startRuntime, type Runtime } from '../../src-main/runtime/runtime.js';
 import { UsersStore } from '../../src-main/server/auth/users-store.js';
@@ -25,6 +32,7 @@ let camera: GstCamera;
 let runtime: Runtime;
 let admin: TestClient;
 let liveSinceMs = 0;
+const logLines: string[] = [];
 
 async function until<T>(
   what: string,
@@ -98,7 +106,9 @@ before(async () => {
     httpPort: 0,
     udpPorts: { rtpPort: 0, rtcpPort: 0 },
     rendererDir: dir,
-    log: () => {},
+    log: (line) => {
+      if (logLines.length < 2000 && !line.startsWith('http:')) logLines.push(`${Date.now() % 100_000} ${line}`);
+    },
   });
   await (await UsersStore.open(dir, { scrypt: TEST_SCRYPT })).set('admin', 'admin-password', 'admin');
   admin = new TestClient(runtime.url, { ca: runtime.caPem! });
@@ -219,6 +229,42 @@ test('a client certificate issued through the API signs a device in; once revoke
   assert.ok(after.clients.some((c) => c.serial === serial && c.revoked));
 });
 
+test('"Test connection" probes a camera, with the stored password when the editor sends none', async () => {
+  const withStored = await admin.fetch('POST', '/api/v1/probe', {
+    url: camera.url,
+    deviceUid: 'cam-door',
+    seconds: 1,
+    transport: 'tcp',
+  });
+  assert.equal(withStored.status, 200, withStored.text());
+  const result = withStored.json() as ProbeResult;
+  assert.equal(result.codec, 'h264');
+  assert.equal(result.width, 640);
+  assert.equal(result.height, 360);
+  assert.ok(result.frames > 0);
+  const wrong = await admin.fetch('POST', '/api/v1/probe', {
+    url: camera.url,
+    user: 'admin',
+    password: 'wrong',
+    seconds: 1,
+  });
+  assert.equal(wrong.status, 502);
+  assert.equal((wrong.json() as ApiErrorBody).error.code, 'RTSP_AUTH_REFUSED');
+});
+
+test('telemetry reports the stream, the storage and the server', async () => {
+  const t = (await admin.fetch('GET', '/api/v1/telemetry')).json() as TelemetryResponse;
+  const stream = t.streams.find((s) => s.streamId === ID);
+  assert.equal(stream?.state, 'live');
+  assert.ok(stream.counters.frames > 50, `counters are current: ${stream.counters.frames} frames`);
+  assert.ok(stream.counters.fps > 15 && stream.counters.bitrateKbps > 0, `fps ${stream.counters.fps}`);
+  const listed = (await admin.fetch('GET', '/api/v1/streams')).json() as StreamsResponse;
+  assert.ok(listed.cameras[0]!.versions[0]!.status.counters.frames > 50, 'the streams list has current counters too');
+  assert.ok(t.storage.freeBytes > 0);
+  assert.ok(t.storage.rootPath.endsWith('recordings'));
+  assert.ok(t.server.connections >= 1);
+});
+
 test('export of the recorded camera plays in ffprobe', async () => {
   await until('4 s of recording', () => Date.now() - liveSinceMs > 4000, 10_000);
   const r = await admin.fetch('GET', `/api/v1/export/${ID}?from=${liveSinceMs - 5000}&to=${Date.now()}`);
@@ -246,5 +292,6 @@ test('export of the recorded camera plays in ffprobe', async () => {
   const [width, height, frames] = probe.stdout.trim().split(',').map(Number);
   assert.equal(width, 640);
   assert.equal(height, 360);
-  assert.ok(frames! >= 75, `frames exported: ${frames}`);
+  const listed = await admin.fetch('GET', `/api/v1/recordings/${ID}?from=${liveSinceMs - 5000}&to=${Date.now()}`);
+  assert.ok(frames! >= 75, `frames exported: ${frames}; recordings: ${listed.text()}; log:\n${logLines.join('\n')}`);
 });

@@ -68,3 +68,17 @@ export async function probeFile(path: string, options: { frames?: boolean } = {}
     formatTags: (raw.format?.tags as Record<string, string> | undefined) ?? {},
   };
 }
+
+/** Where ffprobe lands when it seeks to `seconds` (`-read_intervals`): the first packet it reads. */
+export async function seekFirstPacket(path: string, seconds: number): Promise<{ ptsTime: number; keyframe: boolean }> {
+  const { stdout, stderr } = await run(
+    'ffprobe',
+    ['-v', 'error', '-read_intervals', `${seconds}%+#1`, '-show_entries', 'packet=pts_time,flags', '-of', 'json', path],
+    { timeout: 60_000 },
+  );
+  if (stderr.trim() !== '') throw new Error(`ffprobe seek in ${path}: ${stderr.trim()}`);
+  const packets = (JSON.parse(stdout) as { packets?: Array<{ pts_time?: string; flags?: string }> }).packets ?? [];
+  const first = packets[0];
+  if (first === undefined) throw new Error(`ffprobe read nothing after seeking ${path} to ${seconds} s`);
+  return { ptsTime: Number(first.pts_time), keyframe: (first.flags ?? '').startsWith('K') };
+}

@@ -17,6 +17,7 @@ if (!root || !streamId || !fsync || !fragmentMaxMs || !dividerMs) {
 }
 
 const clip = await makeClip({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 }, Number(startMs ?? Date.now()));
+await clip.remove(); // the units are in memory; nothing is left behind when this process is killed
 const catalog = new RecordingCatalog({ rootPath: root, rescanIntervalMs: 0 });
 await catalog.load();
 catalog.onChange((e) => {

@@ -216,3 +216,25 @@ test('units before the format and before the first keyframe are dropped; nothing
     assert.equal(recorder.stats().droppedUnits, 24);
   });
 });
+
+test('jitter in the camera times (a repeated or slightly earlier time) stays in one file that decodes in order', async () => {
+  await withRecorder({ fragmentMaxMs: 200 }, async (recorder, catalog) => {
+    recorder.setFormat(clip.format);
+    const units = clip.units.map((u, i) => {
+      if (i === 12) return { ...u, pts90k: u.pts90k - 3600, dts90k: u.dts90k - 3600 }; // same time as unit 11
+      if (i === 40) return { ...u, pts90k: u.pts90k - 5000, dts90k: u.dts90k - 5000 }; // before unit 39
+      return u;
+    });
+    feed(recorder, units);
+    await recorder.close();
+    const segments = catalog.allSegments(STREAM);
+    assert.equal(segments.length, 1);
+    const probe = await probeFile(segments[0]!.path);
+    assert.deepEqual(probe.errors, []);
+    assert.equal(probe.frames.length, clip.units.length);
+    for (let i = 1; i < probe.frames.length; i++) {
+      assert.ok(probe.frames[i]!.ptsTime > probe.frames[i - 1]!.ptsTime, `frame ${i} after frame ${i - 1}`);
+    }
+    assert.ok(Math.abs(segments[0]!.endMs - segments[0]!.startMs - 4000) < 100);
+  });
+});

@@ -589,3 +589,36 @@ test('passes another payload type that shares the sequence numbers without count
   assert.equal(r.receiver.stats.lostPackets, 0);
   assert.ok(r.quirks.has('unknown-payload-type'));
 });
+
+test('measures the frame rate from timestamps when the SPS has no VUI timing, and reports the format again', () => {
+  const noTiming = buildSps({ profileIdc: 77, levelIdc: 30, widthMbs: 40, heightMapUnits: 30 });
+  const units = testStream(30, { gop: 10 }).map((u) => ({
+    ...u,
+    pts90k: (u.pts90k / 3600) * 3003, // 29.97 fps
+    nalus: u.nalus.map((n) => (n === TEST_SPS ? noTiming : n)),
+  }));
+  const r = recordingReceiver();
+  feed(r, packetize(units));
+  r.receiver.flush();
+  assert.equal(r.units.length, 30);
+  assert.deepEqual(
+    r.formats.map((f) => f.fps),
+    [null, 29.97],
+  );
+  assert.equal(r.formats[1]!.profile, 'Main');
+});
+
+test('reports loss in its receiver report the way it counted it', () => {
+  const packets = packetize(testStream(40, { gop: 10, frameBytes: 3000 }));
+  const kept = packets.filter((_, i) => i % 17 !== 5);
+  const r = recordingReceiver({ reorderQueueSize: 8 });
+  feed(r, kept);
+  r.receiver.flush();
+  const lost = packets.length - kept.length;
+  assert.equal(r.receiver.stats.lostPackets, lost);
+  const [rr] = parseRtcpCompound(r.receiver.buildReceiverReport(5, 2_000)!);
+  if (rr?.type !== 'rr') throw new Error('expected an RR');
+  assert.equal(rr.reports[0]!.cumulativeLost, lost);
+  assert.equal(rr.reports[0]!.fractionLost, Math.floor((lost * 256) / packets.length));
+  assert.equal(rr.reports[0]!.lastSr, 0);
+});

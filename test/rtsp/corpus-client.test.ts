@@ -13,6 +13,7 @@ import { findRtpInfoFor, parseRtpInfoHeader } from '../../src-main/rtsp/rtp-info
 import { parseSdp, selectH264Track } from '../../src-main/rtsp/sdp.js';
 import { parseSessionHeader } from '../../src-main/rtsp/session-header.js';
 import { RtspAuthenticator } from '../../src-main/rtsp/rtsp-auth.js';
+import { readDescribeAnswer, readPlayAnswer, readSetupAnswer } from '../../src-main/rtsp/session-answers.js';
 import { listRtspFixtures, loadRtspFixture, loadRtspManifest, type ExpectedFixture } from '../support/rtsp-fixtures.js';
 
 const manifest = loadRtspManifest();
@@ -83,6 +84,16 @@ describe('DESCRIBE and SDP: the H.264 track and its control URL', () => {
       });
       assert.equal(urls.base, d.base.url);
       assert.equal(urls.track, h.controlUrl);
+      if (r) {
+        // The same through what the session itself reads from a DESCRIBE answer.
+        const answer = readDescribeAnswer(r, d.requestUrl, 'cam/1');
+        assert.equal(answer.track.payloadType, h.payloadType);
+        assert.equal(answer.urls.track, h.controlUrl);
+        assert.equal(answer.sdp, sdpText);
+        const names = answer.quirks.map(([name]) => name);
+        assert.equal(names.includes('content-type-missing'), r.headers.get('content-type') === undefined);
+        assert.equal(names.includes('sdp-extra-media'), d.media.length > 1);
+      }
     });
   }
 });
@@ -135,5 +146,52 @@ test('every 401 in the corpus is answered with credentials', () => {
     const auth = new RtspAuthenticator('admin', 'secret', () => 'c0ffee');
     assert.equal(auth.onUnauthorized([expected(name).unauthorized!.wwwAuthenticate], false), 'retry', name);
     assert.match(auth.authorization('DESCRIBE', 'rtsp://cam/stream') ?? '', /^(Digest username="admin"|Basic )/);
+  }
+});
+
+describe('SETUP answers as the session reads them: transport, channels, session', () => {
+  for (const name of names.filter((n) => expected(n).kind === 'setup')) {
+    const e = expected(name).setup!;
+    test(`${name}: ${e.transport.lowerTransport}`, () => {
+      const offered = e.transport.lowerTransport === 'TCP' ? 'tcp' : 'udp';
+      const answer = readSetupAnswer(response(name), offered);
+      assert.equal(answer.transport, offered);
+      if (offered === 'tcp') assert.deepEqual(answer.channels, e.transport.interleaved ?? [0, 1]);
+      assert.equal(answer.spec?.ssrc ?? null, e.transport.ssrc);
+      assert.equal(answer.session?.id, e.session?.id);
+      const names = answer.quirks.map(([q]) => q);
+      assert.equal(names.includes('ssrc-decimal'), e.transport.ssrcFormat === 'decimal');
+      assert.equal(names.includes('ssrc-0x-prefix'), e.transport.ssrcFormat === '0x');
+      assert.equal(names.includes('session-missing'), e.session === undefined);
+    });
+  }
+});
+
+describe('PLAY answers paired with their DESCRIBE: the RTP-Info entry of the track set up', () => {
+  for (const name of names.filter((n) => expected(n).play?.pairedDescribe !== undefined)) {
+    const play = expected(name).play!;
+    test(`${name} with ${play.pairedDescribe}: entry ${play.videoEntry ?? 'none by URL'}`, () => {
+      const d = expected(play.pairedDescribe!).describe!;
+      const trackUrl = readDescribeAnswer(response(play.pairedDescribe!), d.requestUrl, 'cam/1').urls.track;
+      const answer = readPlayAnswer(response(name), trackUrl);
+      const entries = play.rtpInfo ?? [];
+      const want =
+        play.videoEntry !== null && play.videoEntry !== undefined
+          ? entries[play.videoEntry]
+          : entries.length === 1
+            ? entries[0] // one entry naming another URL: taken, as it can only be the one track set up
+            : undefined;
+      if (want === undefined) {
+        assert.deepEqual(answer.rtpInfo, {});
+        assert.deepEqual(
+          answer.quirks.map(([q]) => q),
+          ['rtp-info-unmatched'],
+        );
+        return;
+      }
+      assert.equal(answer.rtpInfo.seq ?? null, want.seq);
+      assert.equal(answer.rtpInfo.rtptime ?? null, want.rtptime);
+      assert.equal(answer.ssrc ?? null, want.ssrc);
+    });
   }
 });

@@ -14,6 +14,12 @@ import { parseTransportHeader } from '../../src-main/rtsp/transport-header.js';
 import { parseAuthChallenges } from '../../src-main/rtsp/auth-challenge-header.js';
 import { RtspAuthenticator } from '../../src-main/rtsp/rtsp-auth.js';
 import { parseRtspUrl } from '../../src-main/rtsp/rtsp-url.js';
+import {
+  readDescribeAnswer,
+  readOptionsAnswer,
+  readPlayAnswer,
+  readSetupAnswer,
+} from '../../src-main/rtsp/session-answers.js';
 import { listRtspFixtures, loadRtspFixture, loadRtspManifest } from '../support/rtsp-fixtures.js';
 import {
   FUZZ_ITERATIONS,
@@ -99,7 +105,7 @@ test('fuzz: Session, RTP-Info, Transport and WWW-Authenticate headers', () => {
   );
 });
 
-test('fuzz: RtspStreamParser on mutated dialogues in random chunk sizes', () => {
+test('fuzz: RtspStreamParser and the answer readers on mutated dialogues in random chunk sizes', () => {
   const dialogues = RESPONSES.map((f) => f.bytes);
   fuzz(
     3,
@@ -115,7 +121,17 @@ test('fuzz: RtspStreamParser on mutated dialogues in random chunk sizes', () => 
       return Uint8Array.from(parts);
     },
     (bytes: Uint8Array) => {
-      const parser = new RtspStreamParser({ onMessage: () => undefined, onInterleaved: () => undefined });
+      // Every message also goes through what the session reads from answers (session-answers.ts).
+      const parser = new RtspStreamParser({
+        onMessage: (m) => {
+          if (m.kind !== 'response') return;
+          readOptionsAnswer(m);
+          readSetupAnswer(m, 'udp');
+          readPlayAnswer(m, 'rtsp://h/s/trackID=1');
+          readDescribeAnswer(m, 'rtsp://h/s', 'fuzz/1');
+        },
+        onInterleaved: () => undefined,
+      });
       const rand = seededRandom(bytes.byteLength);
       for (let pos = 0; pos < bytes.byteLength;) {
         const n = 1 + randomInt(rand, 300);

@@ -75,3 +75,21 @@ test('an export stream destroyed early releases its reader (no pinned segment le
   await new Promise((r) => setImmediate(r));
   for (const s of catalog.allSegments(A)) assert.equal(catalog.isPinned(s), false);
 });
+
+test('an export across a format change carries the new SPS/PPS in-band and decodes cleanly', async () => {
+  const small = await makeClip({ width: 160, height: 128, fps: 25, seconds: 2, gop: 25, profile: 'main' });
+  const dir = await tempRoot();
+  await record(dir, A, clip, clip.units, { dividerMs: 60_000 });
+  await record(dir, A, small, retime(small.units, 360_000, 4000), { dividerMs: 60_000 });
+  const c = new RecordingCatalog({ rootPath: dir, rescanIntervalMs: 0 });
+  await c.load();
+  const out = join(dir, 'export-c.mp4');
+  await pipeline(exportMp4(c, A, t0, t0 + 6000), createWriteStream(out));
+  const probe = await probeFile(out);
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.frames.length, 150);
+  assert.deepEqual([probe.frames[99]!.width, probe.frames[100]!.width], [320, 160]);
+  await c.close();
+  await small.remove();
+  await rm(dir, { recursive: true, force: true });
+});

@@ -63,6 +63,8 @@ export interface OnvifSimulatorOptions {
   rawAnswers?: Record<string, { status: number; body: string }>;
   /** Answers ProbeMatches with this RelatesTo instead of the probe's MessageID. */
   relatesToOverride?: string;
+  /** The probe Types it answers (local names); an untyped probe is always answered. Default both. */
+  answersTypes?: Array<'NetworkVideoTransmitter' | 'Device'>;
 }
 
 export interface OnvifSimulator {
@@ -292,6 +294,12 @@ export async function startOnvifSimulator(o: OnvifSimulatorOptions): Promise<Onv
     socket.on('message', (msg, rinfo) => {
       const text = msg.toString('utf8');
       if (operationOf(text) !== 'Probe') return;
+      const asked = (tagText(text, 'Types') ?? '')
+        .split(/\s+/)
+        .filter((t) => t !== '')
+        .map((t) => t.replace(/^.*:/, ''));
+      const answers: string[] = o.answersTypes ?? ['NetworkVideoTransmitter', 'Device'];
+      if (asked.length > 0 && !asked.some((t) => answers.includes(t))) return;
       const messageId = tagText(text, 'MessageID') ?? '';
       probes++;
       for (const extra of o.extraDiscoveryAnswers ?? [])

@@ -29,6 +29,12 @@ export interface FaultPlan {
   silent?(): boolean;
   /** Answer every request with `302 Moved Temporarily` and this Location instead of relaying (§11.3.3). */
   redirectTo?: string;
+  /** Discard all RTP and RTCP over UDP (a firewall that lets only the RTSP connection through). */
+  blockUdp?: boolean;
+  /** On TCP, after every 25th RTP packet, also send a small frame on this interleaved channel. */
+  strayChannel?: number;
+  /** Once the PLAY answer went out, send the client a request of this method (servers may, §10). */
+  serverRequest?: string;
 }
 
 export interface FaultRelayStats {
@@ -43,6 +49,10 @@ export interface FaultRelayStats {
   connections: number;
   /** RTCP receiver reports (RFC 3550 §6.4.2, packet type 201) from clients, over TCP or UDP. */
   receiverReports: number;
+  /** Responses the client sent to the relay's own requests (`serverRequest`), by status. */
+  clientResponses: number[];
+  /** Stray frames sent on `strayChannel`. */
+  strayFrames: number;
 }
 
 export interface FaultRelay {
@@ -65,6 +75,8 @@ export async function startFaultRelay(
     swapped: 0,
     connections: 0,
     receiverReports: 0,
+    clientResponses: [],
+    strayFrames: 0,
   };
   const sockets = new Set<Socket>();
   const udpSockets = new Set<UdpSocket>();
@@ -152,7 +164,11 @@ function relayConnection(
   let toCamera: Promise<void> = Promise.resolve();
   const fromClient = new RtspStreamParser({
     onMessage: (m) => {
-      if (m.kind !== 'request') return;
+      if (m.kind === 'response') {
+        // An answer to the relay's own request: recorded, not passed to the camera.
+        stats.clientResponses.push(m.status);
+        return;
+      }
       stats.methods.push(m.method);
       const session = m.headers.get('session');
       stats.requests.push(session === undefined ? { method: m.method } : { method: m.method, session });
@@ -205,7 +221,7 @@ function relayConnection(
         if (answer?.serverPort) {
           const [cameraRtp, cameraRtcp] = answer.serverPort;
           udp.cameraRtcp = cameraRtcp;
-          wireUdp(udp, cameraRtp, cameraRtcp, rtp, () => stats.receiverReports++);
+          wireUdp(udp, cameraRtp, cameraRtcp, plan.blockUdp ? () => undefined : rtp, () => stats.receiverReports++);
           m.headers.set(
             'Transport',
             formatTransport({
@@ -217,11 +233,22 @@ function relayConnection(
         }
       }
       client.write(serializeResponse({ ...m, headers: new RtspHeaders(m.headers.entries()) }));
+      if (method === 'PLAY' && plan.serverRequest !== undefined) {
+        const headers = new RtspHeaders([['CSeq', '9001']]);
+        const session = m.headers.get('session');
+        if (session !== undefined) headers.append('Session', session);
+        client.write(serializeRequest({ method: plan.serverRequest, uri: '*', headers, body: new Uint8Array(0) }));
+      }
     },
     onInterleaved: (channel, payload) => {
       const bytes = frame(channel, payload);
-      if (channel % 2 === 0) rtp(() => client.write(bytes));
-      else if (!plan.silent?.()) client.write(bytes);
+      if (channel % 2 === 0) {
+        rtp(() => client.write(bytes));
+        if (plan.strayChannel !== undefined && stats.rtpPackets % 25 === 0) {
+          stats.strayFrames++;
+          client.write(frame(plan.strayChannel, Uint8Array.of(0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1)));
+        }
+      } else if (!plan.silent?.()) client.write(bytes);
     },
   });
   client.on('data', (chunk: Buffer) => {

@@ -4,7 +4,7 @@ import { ThinStreamError } from '../../../src-shared/errors.js';
 import type { RouteTable } from '../http-app.js';
 import { timeRange } from '../request-body.js';
 import type { PortContext, RecordingsService, ServerContext } from '../server-context.js';
-import { ThrottleStream, bucketsFor, TokenBucket } from '../token-bucket.js';
+import { bucketsFor, throttled, TokenBucket } from '../token-bucket.js';
 import { streamOf } from './stream-params.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -62,7 +62,7 @@ export function streamRoutes(ctx: ServerContext, port: PortContext): RouteTable 
           .type('video/mp4')
           .header('Content-Disposition', `attachment; filename="${name}"`)
           .header('Cache-Control', 'no-store');
-        return reply.send(buckets.length > 0 ? mp4.pipe(new ThrottleStream(buckets)) : mp4);
+        return reply.send(throttled(mp4, buckets));
       },
     },
   };

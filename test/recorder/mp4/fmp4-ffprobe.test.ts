@@ -7,7 +7,7 @@ import { buildInitSegment, parseInitSegment } from '../../../src-main/recorder/m
 import { FragmentBuilder } from '../../../src-main/recorder/mp4/fragment.js';
 import { Fmp4Muxer } from '../../../src-main/recorder/mp4/fmp4-muxer.js';
 import { makeClip, retime, type Clip } from '../clip-fixture.js';
-import { probeFile } from '../ffprobe.js';
+import { probeFile, seekFirstPacket } from '../ffprobe.js';
 
 let clip: Clip;
 before(async () => {
@@ -53,6 +53,9 @@ test('a fragmented MP4 of a real x264 clip reads in ffprobe with the right codec
   const expected = clip.units.flatMap((u) => (u.keyframe ? [u.pts90k / 90_000] : []));
   assert.deepEqual(keyTimes, expected);
   assert.equal(probe.formatTags.creation_time, '2025-01-02T03:04:05.000000Z');
+  // Seeking lands on the keyframe at or before the time (players index the moofs; no sidx/mfra needed).
+  assert.deepEqual(await seekFirstPacket(path, 2.5), { ptsTime: 2, keyframe: true });
+  assert.deepEqual(await seekFirstPacket(path, 3.96), { ptsTime: 3, keyframe: true });
 });
 
 test('fragments shorter than a GOP still decode, and a gap in the camera times stays a gap in the file', async () => {
