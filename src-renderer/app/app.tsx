@@ -1,6 +1,6 @@
 /**
- * The app shell: checks the session, keeps the camera list fresh, and shows one of four pages chosen by the
- * URL hash (#/live, #/playback/<camera>, #/status, #/config). Theme and large type apply to <html>.
+ * The app shell: checks the session, keeps the camera list fresh, and shows one of five pages chosen by the
+ * URL hash (#/live, #/playback/<camera>, #/status, #/config, #/add-camera). Theme and large type apply to <html>.
  */
 import { useEffect, useState } from 'react';
 import type { JSX } from 'react';
@@ -12,9 +12,14 @@ import { LiveGrid } from '../grid/live-grid.js';
 import { PlaybackPage } from '../playback/playback-page.js';
 import { StatusPage, useTelemetryPolling } from '../status/status-page.js';
 import { ConfigEditor } from '../config-editor/config-editor.js';
+import { AddCameraPage } from '../add-camera/add-camera-page.js';
 
 type Route =
-  { page: 'live' } | { page: 'playback'; deviceUid: string | null } | { page: 'status' } | { page: 'config' };
+  | { page: 'live' }
+  | { page: 'playback'; deviceUid: string | null }
+  | { page: 'status' }
+  | { page: 'config' }
+  | { page: 'add-camera' };
 
 function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -25,6 +30,8 @@ function parseHash(hash: string): Route {
       return { page: 'status' };
     case 'config':
       return { page: 'config' };
+    case 'add-camera':
+      return { page: 'add-camera' };
     default:
       return { page: 'live' };
   }
@@ -113,12 +120,13 @@ function SignedIn(props: { session: SessionInfo; route: Route }): JSX.Element {
       .finally(() => window.location.assign('/signin.html'));
   };
 
-  const nav: Array<{ href: string; label: string; page: Route['page'] }> = [
+  const pages: Array<{ href: string; label: string; page: Route['page'] }> = [
     { href: '#/live', label: 'Live', page: 'live' },
     { href: '#/playback', label: 'Playback', page: 'playback' },
     { href: '#/status', label: 'Status', page: 'status' },
     { href: '#/config', label: 'Settings', page: 'config' },
   ];
+  const nav = pages.filter((n) => n.page !== 'config' || session.role === 'admin');
   const nextTheme: Record<ThemeChoice, ThemeChoice> = { system: 'dark', dark: 'light', light: 'system' };
 
   return (
@@ -127,7 +135,13 @@ function SignedIn(props: { session: SessionInfo; route: Route }): JSX.Element {
         <span className="brand">ThinStream</span>
         <nav aria-label="Pages">
           {nav.map((n) => (
-            <a key={n.page} href={n.href} aria-current={route.page === n.page ? 'page' : undefined}>
+            <a
+              key={n.page}
+              href={n.href}
+              aria-current={
+                route.page === n.page || (route.page === 'add-camera' && n.page === 'config') ? 'page' : undefined
+              }
+            >
               {n.label}
             </a>
           ))}
@@ -146,11 +160,15 @@ function SignedIn(props: { session: SessionInfo; route: Route }): JSX.Element {
       </header>
       <main className="app-main">
         {route.page === 'live' && (
-          <LiveGrid onPlayback={(uid) => window.location.assign(`#/playback/${encodeURIComponent(uid)}`)} />
+          <LiveGrid
+            canAddCamera={session.role === 'admin'}
+            onPlayback={(uid) => window.location.assign(`#/playback/${encodeURIComponent(uid)}`)}
+          />
         )}
         {route.page === 'playback' && <PlaybackPage deviceUid={route.deviceUid} />}
         {route.page === 'status' && <StatusPage />}
         {route.page === 'config' && <ConfigEditor isAdmin={session.role === 'admin'} />}
+        {route.page === 'add-camera' && <AddCameraPage isAdmin={session.role === 'admin'} />}
       </main>
     </div>
   );

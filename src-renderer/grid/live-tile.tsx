@@ -17,7 +17,8 @@ export interface LiveTileProps {
   onEnlarge(): void;
   onRestore(): void;
   onMove(deviceUid: string, toIndex: number): void;
-  onArrow(index: number, key: string): void;
+  /** An arrow key on the tile: moves focus that way, or with Alt moves the camera itself that way. */
+  onArrow(index: number, key: string, move: boolean): void;
   onPlayback(): void;
 }
 
@@ -53,10 +54,7 @@ export function LiveTile(props: LiveTileProps): JSX.Element {
       props.onPlayback();
     } else if (event.key.startsWith('Arrow')) {
       event.preventDefault();
-      if (event.altKey) {
-        const delta = event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 1;
-        props.onMove(camera.deviceUid, index + delta);
-      } else props.onArrow(index, event.key);
+      props.onArrow(index, event.key, event.altKey);
     }
   };
   const onDragStart = (event: DragEvent<HTMLDivElement>): void => {

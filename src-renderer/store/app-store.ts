@@ -5,15 +5,11 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { CameraSummary, SessionInfo, TelemetryResponse } from '../../src-shared/api.js';
+import { moveKey, orderedBy } from '../grid/grid-layout.js';
+import type { GridLayout } from '../grid/grid-layout.js';
 
-export type GridLayout = '1' | '2x2' | '3x3' | '4x4' | '1+5';
-export const GRID_LAYOUTS: ReadonlyArray<{ id: GridLayout; label: string; tiles: number }> = [
-  { id: '1', label: '1', tiles: 1 },
-  { id: '2x2', label: '2×2', tiles: 4 },
-  { id: '3x3', label: '3×3', tiles: 9 },
-  { id: '4x4', label: '4×4', tiles: 16 },
-  { id: '1+5', label: '1+5', tiles: 6 },
-];
+export type { GridLayout } from '../grid/grid-layout.js';
+export { GRID_LAYOUTS } from '../grid/grid-layout.js';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -57,11 +53,7 @@ interface AppState {
 
 /** Cameras in the user's order: remembered ones first as arranged, new ones after in config order. */
 export function orderedCameras(cameras: CameraSummary[], order: string[]): CameraSummary[] {
-  const rank = new Map(order.map((uid, i) => [uid, i]));
-  return cameras
-    .map((camera, i) => ({ camera, key: rank.get(camera.deviceUid) ?? order.length + i }))
-    .sort((a, b) => a.key - b.key)
-    .map((x) => x.camera);
+  return orderedBy(cameras, order, (c) => c.deviceUid);
 }
 
 export const useAppStore = create<AppState>()(
@@ -85,11 +77,8 @@ export const useAppStore = create<AppState>()(
       moveCamera: (deviceUid, toIndex) =>
         set((s) => {
           const uids = orderedCameras(s.cameras, s.order).map((c) => c.deviceUid);
-          const from = uids.indexOf(deviceUid);
-          if (from < 0) return {};
-          uids.splice(from, 1);
-          uids.splice(Math.max(0, Math.min(uids.length, toIndex)), 0, deviceUid);
-          return { order: uids };
+          const order = moveKey(uids, deviceUid, toIndex);
+          return order === null ? {} : { order };
         }),
       setEnlarged: (enlarged) => set({ enlarged }),
       setTheme: (theme) => set({ theme }),
