@@ -34,6 +34,7 @@ if (skipCheck) run('npx', ['tsc', '-b'], 'Build');
 else run('npm', ['run', '--silent', 'check'], 'npm run check (typecheck, lint, format)');
 run(process.execPath, ['scripts/build-renderer.mjs'], 'Renderer build');
 run(process.execPath, ['scripts/build-preload.mjs'], 'Preload build');
+run(process.execPath, ['scripts/build-renderer-tests.mjs'], 'Renderer unit-test build');
 
 function walk(dir) {
   let out = [];

@@ -60,3 +60,11 @@ export function formatDuration(ms: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${(s / 86400).toFixed(1)} days`;
 }
+
+/** A codec as people write it: `h264` → `H.264`, `h265`/`hevc` → `H.265`. */
+export function formatCodec(codec: string): string {
+  const c = codec.toLowerCase();
+  if (c === 'h264' || c === 'avc' || c.startsWith('avc1')) return 'H.264';
+  if (c === 'h265' || c === 'hevc' || c.startsWith('hvc1') || c.startsWith('hev1')) return 'H.265';
+  return codec.toUpperCase();
+}
