@@ -9,7 +9,7 @@ import type { ProbeRequest, ProbeResult } from '../../src-shared/api.js';
 import { ApiError, sendJson } from '../api/api-client.js';
 import { useLiveStreamPlayer } from '../live/use-stream-player.js';
 import { useAppStore } from '../store/app-store.js';
-import { formatKbps } from '../ui/format.js';
+import { formatCodec, formatKbps } from '../ui/format.js';
 import {
   CheckField,
   EditorContext,
@@ -64,6 +64,12 @@ export function CamerasSection(): JSX.Element {
 
   return (
     <div>
+      <p className="guide-link">
+        <a className="button" href="#/add-camera">
+          Add a camera step by step
+        </a>{' '}
+        <span className="muted">finds it on your network, or fills in its brand’s addresses.</span>
+      </p>
       <SectionErrors path={GROUPS} />
       {groups.length === 0 && (
         <div className="panel">
@@ -283,7 +289,7 @@ function ProbeView(props: { result: ProbeResult; deviceUid: string; versionSid: 
       <div>
         <p className="ok">Connected: the camera sends video.</p>
         <p>
-          {r.width}×{r.height}, {r.fps === null ? 'unknown' : r.fps.toFixed(1)} fps, {r.codec} {r.profile},{' '}
+          {r.width}×{r.height}, {r.fps === null ? 'unknown' : r.fps.toFixed(1)} fps, {formatCodec(r.codec)} {r.profile},{' '}
           {formatKbps(r.bitrateKbps)} over {r.transport.toUpperCase()}.
         </p>
         <p className="muted">
