@@ -28,11 +28,15 @@ function CertRow(props: { cert: CertificateSummary; onRevoke?: () => void }): JS
   );
 }
 
+/** The server's rule for a device name (it goes into the certificate's subject and the file name). */
+const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
+
 export function CertificatesSection(): JSX.Element {
   const [certs, setCerts] = useState<CertificatesResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [issue, setIssue] = useState<IssueClientCertRequest>({ name: '', password: '' });
+  const [fieldErrors, setFieldErrors] = useState<{ name?: string; password?: string }>({});
   const fail = (err: unknown): void => setError(err instanceof ApiError ? err.message : String(err));
   const load = (): void => {
     getJson<CertificatesResponse>('/certs', 'Loading the certificates').then(setCerts).catch(fail);
@@ -42,14 +46,20 @@ export function CertificatesSection(): JSX.Element {
   const issueCert = (): void => {
     setError(null);
     setNote(null);
-    if (issue.name.trim() === '') return setError('Name the device or person the certificate is for.');
-    if (issue.password.length < 4) return setError('Choose a password of at least 4 characters for the file.');
+    const name = issue.name.trim();
+    const problems: { name?: string; password?: string } = {};
+    if (name === '') problems.name = 'Name the device or person the certificate is for.';
+    else if (!DEVICE_NAME.test(name))
+      problems.name = 'Use letters, digits, spaces, dots, dashes or @ (up to 64), starting with a letter or digit.';
+    if (issue.password.length < 4) problems.password = 'Choose a password of at least 4 characters for the file.';
+    setFieldErrors(problems);
+    if (problems.name !== undefined || problems.password !== undefined) return;
     apiFetch(
       '/certs/clients',
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...issue, name: issue.name.trim() }),
+        body: JSON.stringify({ ...issue, name }),
       },
       'Issuing the certificate',
     )
@@ -58,12 +68,12 @@ export function CertificatesSection(): JSX.Element {
         const url = URL.createObjectURL(blob);
         const a = document.createElement('a');
         a.href = url;
-        a.download = `${issue.name.trim().replace(/[^A-Za-z0-9._-]+/g, '_')}.p12`;
+        a.download = `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.p12`;
         document.body.appendChild(a);
         a.click();
         a.remove();
         setTimeout(() => URL.revokeObjectURL(url), 60_000);
-        setNote(`Issued a certificate for ${issue.name.trim()}: install the .p12 file with the password you chose.`);
+        setNote(`Issued a certificate for ${name}: install the .p12 file with the password you chose.`);
         setIssue({ name: '', password: '' });
         load();
       })
@@ -136,16 +146,43 @@ export function CertificatesSection(): JSX.Element {
         <div className="fields">
           <label className="field">
             <span>For (device or person)</span>
-            <input value={issue.name} onChange={(e) => setIssue({ ...issue, name: e.target.value })} />
+            <input
+              name="certificateName"
+              value={issue.name}
+              aria-invalid={fieldErrors.name !== undefined}
+              aria-describedby={fieldErrors.name !== undefined ? 'cert-name-error' : undefined}
+              onChange={(e) => {
+                setIssue({ ...issue, name: e.target.value });
+                setFieldErrors({ ...fieldErrors, name: undefined });
+              }}
+            />
+            <span className="hint">e.g. Annas phone: letters, digits, spaces, dots, dashes or @.</span>
+            {fieldErrors.name !== undefined && (
+              <span className="field-error" id="cert-name-error" role="alert" data-error-for="certificateName">
+                {fieldErrors.name}
+              </span>
+            )}
           </label>
           <label className="field">
             <span>File password</span>
             <input
               type="password"
+              name="certificatePassword"
               autoComplete="new-password"
               value={issue.password}
-              onChange={(e) => setIssue({ ...issue, password: e.target.value })}
+              aria-invalid={fieldErrors.password !== undefined}
+              aria-describedby={fieldErrors.password !== undefined ? 'cert-password-error' : undefined}
+              onChange={(e) => {
+                setIssue({ ...issue, password: e.target.value });
+                setFieldErrors({ ...fieldErrors, password: undefined });
+              }}
             />
+            <span className="hint">Asked for when the file is installed on the device.</span>
+            {fieldErrors.password !== undefined && (
+              <span className="field-error" id="cert-password-error" role="alert" data-error-for="certificatePassword">
+                {fieldErrors.password}
+              </span>
+            )}
           </label>
         </div>
         <div className="row-actions">

@@ -19,8 +19,10 @@ import { StorageSection } from './storage-section.js';
 import { UsersSection } from './users-section.js';
 import { checkDraft } from './check-draft.js';
 import { summaryLine } from './error-words.js';
+import { DesktopSection } from '../desktop/desktop-section.js';
+import { useDesktopBridge } from '../desktop/use-desktop-bridge.js';
 
-type Section = 'cameras' | 'storage' | 'network' | 'users' | 'certificates';
+type Section = 'cameras' | 'storage' | 'network' | 'users' | 'certificates' | 'desktop';
 const SECTIONS: Array<{ id: Section; label: string; prefixes: string[] }> = [
   { id: 'cameras', label: 'Cameras', prefixes: ['server.streamsGrps'] },
   {
@@ -31,7 +33,11 @@ const SECTIONS: Array<{ id: Section; label: string; prefixes: string[] }> = [
   { id: 'network', label: 'Network', prefixes: ['http', 'server.rtsp', 'server.defaults.streams.params.r'] },
   { id: 'users', label: 'Users', prefixes: [] },
   { id: 'certificates', label: 'Certificates', prefixes: ['context.caCert'] },
+  /** Only in the desktop window (its bridge): folders, screen, start at login, tray. */
+  { id: 'desktop', label: 'This computer', prefixes: [] },
 ];
+/** Sections that edit the config file (and so have the Save bar). */
+const CONFIG_SECTIONS: ReadonlySet<Section> = new Set(['cameras', 'storage', 'network']);
 
 type SaveState =
   | { kind: 'idle' }
@@ -55,6 +61,8 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [errors, setErrors] = useState<ErrorInfo[]>([]);
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+  const bridge = useDesktopBridge();
+  const sections = SECTIONS.filter((s) => s.id !== 'desktop' || bridge !== null);
 
   const load = useCallback((): void => {
     getJson<unknown>('/config', 'Loading the settings')
@@ -129,7 +137,7 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
     <EditorContext.Provider value={context}>
       <div className="editor">
         <nav className="editor-nav" aria-label="Settings sections">
-          {SECTIONS.map((s) => (
+          {sections.map((s) => (
             <button key={s.id} type="button" aria-pressed={s.id === section} onClick={() => setSection(s.id)}>
               {s.label}
               {countIn(s) > 0 ? ` (${countIn(s)} to fix)` : ''}
@@ -166,7 +174,8 @@ export function ConfigEditor(props: { isAdmin: boolean }): JSX.Element {
           {section === 'network' && <NetworkSection />}
           {section === 'users' && <UsersSection />}
           {section === 'certificates' && <CertificatesSection />}
-          {section !== 'users' && section !== 'certificates' && (
+          {section === 'desktop' && bridge !== null && <DesktopSection bridge={bridge} />}
+          {CONFIG_SECTIONS.has(section) && (
             <div className="save-bar">
               <button type="button" className="primary" disabled={!dirty || save.kind === 'saving'} onClick={onSave}>
                 {save.kind === 'saving' ? 'Saving…' : 'Save'}

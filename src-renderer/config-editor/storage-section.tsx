@@ -1,12 +1,47 @@
 /** Storage: where recordings go, how much space they may take (with the live usage), and how long they stay. */
+import { useContext, useState } from 'react';
 import type { JSX } from 'react';
+import { BridgeError, callBridge, offers } from '../desktop/desktop-bridge.js';
+import { OpenRecordingsButton } from '../desktop/desktop-section.js';
+import { useDesktopBridge } from '../desktop/use-desktop-bridge.js';
 import { useAppStore } from '../store/app-store.js';
 import { UsageBar } from '../status/status-page.js';
 import { formatBytes, formatDuration } from '../ui/format.js';
-import { CheckField, Fields, SelectField, TextField } from './fields.js';
+import { CheckField, EditorContext, Fields, SelectField, TextField } from './fields.js';
 
 const STORAGE = 'context.filesystem.streams';
 const WRITE = 'server.defaults.streams.params.write';
+
+/** Desktop window only: the OS folder dialog fills the recordings folder; the file manager opens it. */
+function FolderActions(): JSX.Element | null {
+  const bridge = useDesktopBridge();
+  const ctx = useContext(EditorContext);
+  const [error, setError] = useState<string | null>(null);
+  if (bridge === null) return null;
+  const choose = (): void => {
+    setError(null);
+    callBridge(bridge, 'dialog:choose-folder', { title: 'Recordings folder' })
+      .then((r) => {
+        if (r.path !== null) ctx.setValue(`${STORAGE}.rootPath`, r.path);
+      })
+      .catch((err: unknown) => setError(err instanceof BridgeError ? err.message : String(err)));
+  };
+  return (
+    <div className="row-actions" data-testid="folder-actions">
+      {offers(bridge, 'dialog:choose-folder') && (
+        <button type="button" onClick={choose}>
+          Choose the recordings folder…
+        </button>
+      )}
+      {offers(bridge, 'recordings:open-folder') && <OpenRecordingsButton bridge={bridge} />}
+      {error !== null && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
 
 export function StorageSection(): JSX.Element {
   const storage = useAppStore((s) => s.telemetry?.storage ?? null);
@@ -35,6 +70,7 @@ export function StorageSection(): JSX.Element {
             placeholder="recordings"
             hint="A folder on this computer; relative to the config file's folder."
           />
+          <FolderActions />
           <TextField
             path={`${STORAGE}.defaults.limit`}
             label="Space for all recordings"
