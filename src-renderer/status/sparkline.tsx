@@ -1,4 +1,7 @@
-/** A small line chart on a canvas (no inline styles; CSP-safe), scaled to its own maximum. */
+/**
+ * A small line chart on a canvas (no inline styles; CSP-safe), from zero to a little above its own maximum, so a
+ * steady value reads as a level line below the top and a drop to zero as a fall to the baseline.
+ */
 import { useEffect, useRef } from 'react';
 import type { JSX } from 'react';
 
@@ -16,13 +19,20 @@ export function Sparkline(props: { values: number[]; label: string }): JSX.Eleme
     ctx.clearRect(0, 0, w, h);
     const values = props.values;
     if (values.length < 2) return;
-    const max = Math.max(1, ...values);
-    ctx.strokeStyle = getComputedStyle(canvas).getPropertyValue('--chart').trim() || '#1d5fd1';
+    const max = Math.max(1, ...values) * 1.25;
+    const style = getComputedStyle(canvas);
+    ctx.strokeStyle = style.getPropertyValue('--border').trim() || '#c9ced6';
+    ctx.lineWidth = ratio;
+    ctx.beginPath();
+    ctx.moveTo(0, h - 0.5 * ratio);
+    ctx.lineTo(w, h - 0.5 * ratio);
+    ctx.stroke();
+    ctx.strokeStyle = style.getPropertyValue('--chart').trim() || '#1d5fd1';
     ctx.lineWidth = 1.5 * ratio;
     ctx.beginPath();
     values.forEach((v, i) => {
       const x = (i / (values.length - 1)) * (w - 2) + 1;
-      const y = h - 1 - (v / max) * (h - 2);
+      const y = h - 1 - (Math.max(0, v) / max) * (h - 2);
       if (i === 0) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
     });

@@ -1,23 +1,21 @@
 /**
  * The viewer end to end: real Chromium (Debian's, via playwright-core) against the real headless server
  * (startRuntime) ingesting GStreamer RTSP cameras. Each test drives the app as a person would and checks what
- * the browser really decoded. Screenshots go to docs/screenshots/ (linked from the README).
+ * the browser really decoded. Screenshots: see screenshotPath (docs/screenshots/, linked from the README).
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { RecordingsResponse } from '../../src-shared/api.js';
 import { startGstCamera } from '../support/gst-camera.js';
 import type { GstCamera } from '../support/gst-camera.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { openBrowser } from './support/chromium.js';
+import { assertCleanPage, openBrowser } from './support/chromium.js';
 import type { BrowserSession } from './support/chromium.js';
 import { ADMIN_PASSWORD, ADMIN_USER, startE2eServer } from './support/e2e-server.js';
 import type { E2eCamera, E2eServer } from './support/e2e-server.js';
 import {
   frameVariance,
+  screenshotPath,
   signIn,
   tileFrames,
   undecodedShare,
@@ -25,14 +23,6 @@ import {
   waitForAdvancingFrames,
 } from './support/viewer-checks.js';
 
-/**
- * Screenshots go to out/screenshots/ on every run; with THINSTREAM_UPDATE_SCREENSHOTS=1 they replace the ones in
- * docs/screenshots/ that the README shows (so a plain test run never leaves tracked files changed).
- */
-const SHOTS = resolve(
-  REPO_ROOT,
-  process.env.THINSTREAM_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'out/screenshots',
-);
 /** A decoded test pattern has a luma variance in the thousands; a black or flat frame is near zero. */
 const MIN_VARIANCE = 200;
 /** Most of a correctly decoded picture is not the green of undecoded macroblocks. */
@@ -50,7 +40,6 @@ async function camera(width: number, height: number, pattern: string): Promise<G
 }
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   const [doorHigh, doorLow, yardHigh, yardLow] = await Promise.all([
     camera(640, 360, 'smpte'),
     camera(320, 180, 'smpte'),
@@ -86,6 +75,9 @@ after(async () => {
   cams = [];
 });
 
+// Any console error (a CSP violation among them) or any of the app's own files failing to load fails the test.
+afterEach(() => assertCleanPage(browser.watch));
+
 function cspViolations(): string[] {
   return browser.problems.filter((p) => /Content Security Policy|Refused to/i.test(p));
 }
@@ -105,7 +97,7 @@ test('sign-in through the form opens the grid, where every camera decodes advanc
     assert.ok(green < MAX_UNDECODED, `${cam.deviceUid}: ${Math.round(green * 100)}% of the picture is undecoded`);
   }
   await page.hover(`[data-testid="tile-${cameras[0]!.deviceUid}"]`);
-  await page.screenshot({ path: resolve(SHOTS, 'grid.png') });
+  await page.screenshot({ path: screenshotPath('grid.png') });
   assert.deepEqual(cspViolations(), [], 'the app runs under the server CSP with no violation');
 });
 
@@ -125,7 +117,7 @@ test('a camera that drops shows "reconnecting" over its last picture and recover
   assert.match(overlay ?? '', /reconnecting/);
   const variance = await frameVariance(page, `[data-testid="tile-${cam.deviceUid}"] video`);
   assert.ok(variance > MIN_VARIANCE, `the last picture stays under the overlay (variance ${variance})`);
-  await page.screenshot({ path: resolve(SHOTS, 'reconnecting.png') });
+  await page.screenshot({ path: screenshotPath('reconnecting.png') });
   // The camera comes back on the same address; the server reconnects and the tile plays again unaided.
   cams[lowIndex] = await startGstCamera({
     port: low.port,
@@ -165,7 +157,7 @@ test('enlarging a tile (double-click) switches to the highest version; Escape re
   assert.deepEqual(size, [640, 360], 'the decoded picture is the high version');
   const green = await undecodedShare(page, `[data-testid="tile-${cam.deviceUid}"] video`);
   assert.ok(green < MAX_UNDECODED, `${Math.round(green * 100)}% of the enlarged picture is undecoded`);
-  await page.screenshot({ path: resolve(SHOTS, 'enlarged.png') });
+  await page.screenshot({ path: screenshotPath('enlarged.png') });
   await page.keyboard.press('Escape');
   await waitFor(
     'back to the grid on the lowest version',
@@ -240,7 +232,7 @@ test('playback: clicking the timeline seeks to a recorded time and plays from th
   );
   const variance = await frameVariance(page, '[data-testid="playback-player"] video');
   assert.ok(variance > MIN_VARIANCE, `playback frame luma variance ${variance}`);
-  await page.screenshot({ path: resolve(SHOTS, 'playback.png') });
+  await page.screenshot({ path: screenshotPath('playback.png') });
 });
 
 test('export: a range dragged on the timeline downloads, with progress, as an MP4 that ffprobe reads', async () => {
@@ -293,7 +285,7 @@ test('the config editor shows a bad URL beside its field and does not save it', 
   assert.equal(await page.locator(`input[name="${uriPath}"]`).getAttribute('aria-invalid'), 'true');
   assert.match((await page.getByTestId('save-result').textContent()) ?? '', /need attention/);
   await page.locator(`[data-path="${uriPath}"]`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  await page.screenshot({ path: resolve(SHOTS, 'editor-error.png') });
+  await page.screenshot({ path: screenshotPath('editor-error.png') });
   await page.getByRole('button', { name: 'Undo changes' }).click();
 });
 
@@ -314,7 +306,7 @@ test('the config editor adds a camera, tests its connection, saves, and it shows
   assert.match((await probe.textContent()) ?? '', /320×180/);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.locator(`[data-path="${base}"]`).evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  await page.screenshot({ path: resolve(SHOTS, 'editor.png'), fullPage: false });
+  await page.screenshot({ path: screenshotPath('editor.png'), fullPage: false });
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const result = page.getByTestId('save-result');
   await waitFor(

@@ -3,7 +3,23 @@
  * tile's decoded-frame count, draw its <video> to a canvas and measure the picture's pixel variance (a blank or
  * black frame has none), and wait for these with bounded polls.
  */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../../support/paths.js';
+
+/**
+ * Where screenshots go: out/screenshots/ on every run; with THINSTREAM_UPDATE_SCREENSHOTS=1, docs/screenshots/
+ * (the README shows those), so a plain test run never leaves tracked files changed.
+ */
+export function screenshotPath(name: string): string {
+  const dir = resolve(
+    REPO_ROOT,
+    process.env.THINSTREAM_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'out/screenshots',
+  );
+  mkdirSync(dir, { recursive: true });
+  return resolve(dir, name);
+}
 
 export async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/signin.html`);
