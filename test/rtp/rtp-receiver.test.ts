@@ -245,6 +245,20 @@ test('tolerates FU-A with start and end in one fragment, and a new start before 
   assert.ok(r.quirks.has('fu-a-start-and-end'));
 });
 
+test('a stream that stops inside a fragmented NAL unit: the cut picture is dropped, no fu-a-missing-end', () => {
+  const units = testStream(4, { gop: 10, frameBytes: 5000 });
+  const packets = packetize(units, { mtu: 1000 });
+  // The session ends after the first fragments of the last picture (a probe's time is up).
+  const cut = packets.findLastIndex((p) => (p[12]! & 0x1f) === 28 && (p[13]! & 0x80) !== 0);
+  assert.equal((packets[cut + 1]![13]! & 0x40) === 0, true, 'the cut falls inside the NAL unit');
+  const r = recordingReceiver();
+  feed(r, packets.slice(0, cut + 2));
+  r.receiver.flush();
+  assert.equal(r.units.length, 3);
+  assert.equal(r.quirks.has('fu-a-missing-end'), false);
+  assert.equal(r.receiver.stats.droppedUnits, 1);
+});
+
 test('splits Annex B start codes found inside single-NAL and FU-A payloads', () => {
   const sc = Uint8Array.of(0, 0, 0, 1);
   const idr = slice(5, 3000, 1);
