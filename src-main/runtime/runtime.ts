@@ -196,6 +196,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     config,
     certificates: null,
     probe: (request) => ingest!.probe(request, resolved),
+    probeReport: (request) => ingest!.probeReport(request, resolved),
     globalBpsIn: resolved.http.bps.inBps > 0 ? new TokenBucket(resolved.http.bps.inBps) : null,
     globalBpsOut: resolved.http.bps.outBps > 0 ? new TokenBucket(resolved.http.bps.outBps) : null,
   };
