@@ -72,9 +72,9 @@ async function main(): Promise<void> {
     }
     const page = browser.page;
     await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
-    await page.evaluate(() =>
-      localStorage.setItem('thinstream.viewer', JSON.stringify({ state: { layout: '4x4' }, version: 1 })),
-    );
+    // Choose the 4×4 layout as a user would (it is remembered), then measure a fresh load of the grid.
+    await page.getByRole('button', { name: '4×4' }).click();
+    await page.waitForSelector('[data-testid="tile-cam-16"]', { timeout: 10_000 });
     const loadStart = Date.now();
     await page.reload();
     // Page load → first picture per tile, polled every 20 ms.

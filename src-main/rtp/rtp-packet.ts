@@ -90,22 +90,3 @@ export function parseRtpPacket(packet: Uint8Array, into: RtpPacketView): RtpPack
   into.payloadLength = end - pos;
   return into;
 }
-
-/** Writes an RTP header (no CSRC, no extension) at the start of `out`; for tests and our own senders. */
-export function writeRtpHeader(
-  out: Uint8Array,
-  h: { marker: boolean; payloadType: number; sequenceNumber: number; timestamp: number; ssrc: number },
-): void {
-  out[0] = 0x80;
-  out[1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
-  out[2] = (h.sequenceNumber >>> 8) & 0xff;
-  out[3] = h.sequenceNumber & 0xff;
-  out[4] = (h.timestamp >>> 24) & 0xff;
-  out[5] = (h.timestamp >>> 16) & 0xff;
-  out[6] = (h.timestamp >>> 8) & 0xff;
-  out[7] = h.timestamp & 0xff;
-  out[8] = (h.ssrc >>> 24) & 0xff;
-  out[9] = (h.ssrc >>> 16) & 0xff;
-  out[10] = (h.ssrc >>> 8) & 0xff;
-  out[11] = h.ssrc & 0xff;
-}

@@ -20,16 +20,15 @@ export class TimestampUnwrapper {
   private frameStep: number;
   /** How many jumps were smoothed. */
   jumps = 0;
+  /** What the last call to unwrap() smoothed, or null when it found no jump. */
+  lastJump: string | null = null;
 
   constructor(clockRate: number) {
     this.clockRate = clockRate;
     this.frameStep = Math.round(clockRate / 25);
   }
 
-  /**
-   * The extended timestamp of `ts32`. Returns a description of the jump in `lastJump` when one
-   * was smoothed by this call (null otherwise).
-   */
+  /** The extended timestamp of `ts32`; sets `lastJump` when this call smoothed a jump. */
   unwrap(ts32: number, arrivalMs: number): number {
     this.lastJump = null;
     if (!this.started) {
@@ -56,8 +55,6 @@ export class TimestampUnwrapper {
     this.lastChangeMs = arrivalMs;
     return this.ext;
   }
-
-  lastJump: string | null = null;
 
   /** Forgets everything: the next timestamp starts a new count from itself. */
   reset(): void {

@@ -17,7 +17,10 @@ function requireConfig(ctx: ServerContext): ConfigService {
 
 function requireCertificates(ctx: ServerContext): CertificatesService {
   if (ctx.certificates === null) {
-    throw new ThinStreamError('NOT_IMPLEMENTED', 'Certificates are not available on this server.');
+    throw new ThinStreamError(
+      'NOT_IMPLEMENTED',
+      'This server has no certificate authority: no HTTPS port is enabled (turn ssl on for a port in http.ports and restart).',
+    );
   }
   return ctx.certificates;
 }

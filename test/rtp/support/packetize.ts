@@ -4,7 +4,7 @@
  */
 import type { AccessUnit, VideoFormat } from '../../../src-shared/access-unit.js';
 import type { ThinStreamError } from '../../../src-shared/errors.js';
-import { writeRtpHeader } from '../../../src-main/rtp/rtp-packet.js';
+import { writeRtpHeader } from '../../../src-main/rtp/rtp-writer.js';
 import { RtpReceiver, type RtpReceiverOptions } from '../../../src-main/rtp/rtp-receiver.js';
 
 export interface TestUnit {
@@ -29,7 +29,7 @@ export function rtpPacket(
   h: { marker: boolean; payloadType?: number; sequenceNumber: number; timestamp: number; ssrc?: number },
 ): Uint8Array {
   const out = new Uint8Array(12 + payload.byteLength);
-  writeRtpHeader(out, { payloadType: 96, ssrc: 0x11223344, ...h, timestamp: h.timestamp >>> 0 });
+  writeRtpHeader(out, 0, h.marker, h.payloadType ?? 96, h.sequenceNumber, h.timestamp, h.ssrc ?? 0x11223344);
   out.set(payload, 12);
   return out;
 }
