@@ -38,6 +38,8 @@ export interface RunOptions {
   probe: boolean;
   /** Extra flags for the runtime's node (experiments). */
   nodeArgs: string[];
+  /** Another build's bin/thinstream.js (before/after comparisons); undefined: this repository's. */
+  bin?: string;
   log: (line: string) => void;
 }
 
@@ -227,6 +229,7 @@ export function measureThinStream(options: RunOptions, clip: Clip): Promise<Cont
       viewers: options.viewers,
       traceGc: options.traceGc,
       nodeArgs: options.nodeArgs,
+      ...(options.bin === undefined ? {} : { bin: options.bin }),
       ...(options.cpuProfile ? { cpuProfileDir: join(dir, 'profile') } : {}),
     });
     return {

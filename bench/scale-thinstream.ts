@@ -42,6 +42,8 @@ export interface ThinStreamOptions {
   traceGc?: boolean;
   /** More flags for node (experiments: `--max-semi-space-size=32`). */
   nodeArgs?: string[];
+  /** Another build's `bin/thinstream.js`, to measure before and after a change. Default: this repository's. */
+  bin?: string;
   /** Load scale-probe.ts into the runtime; its lines go to `onProbe`. */
   onProbe?: (line: ProbeLine) => void;
   /** Lines every this many ms (default 1000). */
@@ -125,9 +127,9 @@ export async function writeScaleConfig(
   return configPath;
 }
 
-function run(args: string[], input?: string): Promise<void> {
+function run(bin: string, args: string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, _out, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { timeout: 120_000 }, (err, _out, stderr) => {
       if (err) reject(new Error(`thinstream ${args.join(' ')}: ${err.message}\n${stderr}`));
       else resolve();
     });
@@ -141,15 +143,16 @@ export async function startThinStream(options: ThinStreamOptions): Promise<ThinS
     ...(options.storageLimit === undefined ? {} : { storageLimit: options.storageLimit }),
   });
   // Certificates and the user first, so the measured process does not spend its first seconds on RSA keys.
-  await run(['-c', configPath, '-genCA', '-genSSL']);
-  await run(['-c', configPath, 'user', 'add', USER, '--password-stdin', '--role', 'admin'], `${PASSWORD}\n`);
+  const bin = options.bin ?? BIN;
+  await run(bin, ['-c', configPath, '-genCA', '-genSSL']);
+  await run(bin, ['-c', configPath, 'user', 'add', USER, '--password-stdin', '--role', 'admin'], `${PASSWORD}\n`);
 
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   if (options.traceGc) nodeArgs.push('--trace-gc');
   nodeArgs.push(...(options.nodeArgs ?? []));
   if (options.onProbe) nodeArgs.push('--import', PROBE);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, '-c', configPath, '-runServer'], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, '-c', configPath, '-runServer'], {
     cwd: options.dir,
     env: { ...process.env, THINSTREAM_PROBE_INTERVAL_MS: String(options.probeIntervalMs ?? 1000) },
     stdio: ['ignore', 'pipe', 'pipe', options.onProbe ? 'pipe' : 'ignore'],

@@ -13,7 +13,8 @@
  * Other flags: --warmup <s> (default 10), --viewers <n> (4), --only thinstream|ffmpeg, --cpu-prof (profile
  * the runtime, print its top self time), --trace-gc (count the runtime's collections in the window),
  * --probe (load scale-probe.ts into the runtime: event-loop delay, heap and timers over the window),
- * --node-args "<flags>" (more flags for the runtime's node, for experiments),
+ * --node-args="<flags>" (more flags for the runtime's node, for experiments), --bin <other checkout>/bin/thinstream.js
+ * (measure another build of ThinStream against the same farm: before and after a change),
  * --keep (keep the recordings), --dir <folder for temp files>. Soak mode: see scale-soak.ts.
  */
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'trace-gc': { type: 'boolean', default: false },
     probe: { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '' },
+    bin: { type: 'string' },
     keep: { type: 'boolean', default: false },
     dir: { type: 'string' },
     'storage-limit': { type: 'string' },
@@ -74,6 +76,7 @@ const options: RunOptions = {
   traceGc: values['trace-gc'],
   probe: values.probe,
   nodeArgs: values['node-args'].split(' ').filter((a) => a !== ''),
+  ...(values.bin === undefined ? {} : { bin: values.bin }),
   log: (line) => process.stderr.write(`bench:scale: ${line}\n`),
 };
 

@@ -116,6 +116,12 @@ export interface ProbeRequest {
   deviceUid?: string;
   transport?: 'udp' | 'tcp' | 'auto';
   seconds?: number;
+  /**
+   * Added (issue 9): answer a camera report (src-shared/camera-report.ts CameraReport, redacted) instead of the
+   * result, with status 200 also when the camera fails (the failure is in the report's `error`): the config
+   * editor's "Download camera report".
+   */
+  report?: boolean;
 }
 
 export interface ProbeResult {

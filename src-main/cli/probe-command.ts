@@ -2,17 +2,21 @@
  * `thinstream probe <rtsp-url>`: connects to a camera, receives for a few seconds, and says what it sends.
  *
  *   thinstream probe rtsp://admin:pw@192.168.1.20/stream1 [--transport udp|tcp|auto] [--seconds N] [--json]
- *                    [--user U --password P] [--timeout-ms N]
+ *                    [--user U --password P] [--timeout-ms N] [--report report.json]
  *
  * Exit 0 on success; otherwise one line `thinstream probe: <reason>` and a code by kind of failure:
  * 2 usage or bad URL, 3 credentials refused, 4 timeout or no video data, 5 unsupported codec or no video, 1 other.
  */
+import { writeFile } from 'node:fs/promises';
 import type { AccessUnit, VideoFormat } from '../../src-shared/access-unit.js';
-import { ThinStreamError, toErrorInfo, type ErrorCode } from '../../src-shared/errors.js';
+import type { CameraReport } from '../../src-shared/camera-report.js';
+import { ThinStreamError, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../src-shared/errors.js';
 import type { TransportKind } from '../../src-shared/stream-status.js';
 import { RtpReceiver } from '../rtp/rtp-receiver.js';
+import { CameraReportRecorder } from '../rtsp/camera-report-recorder.js';
 import { openRtspSession, type RtspSession } from '../rtsp/rtsp-session.js';
 import { fail, type CliCommand } from './command.js';
+import { formatCameraReport, runtimeVersions } from './probe-report.js';
 
 export interface ProbeOptions {
   url: string;
@@ -22,6 +26,8 @@ export interface ProbeOptions {
   user?: string;
   password?: string;
   timeoutMs: number;
+  /** `--report <file>`: write a camera report there (src-shared/camera-report.ts). */
+  reportPath?: string;
 }
 
 /** What `--json` prints: exactly these keys (issue 2), plus `quirks` (issue 9). */
@@ -81,7 +87,7 @@ export function probeJson(r: ProbeReport): ProbeResult {
 }
 
 const USAGE =
-  'usage: thinstream probe <rtsp-url> [--transport udp|tcp|auto] [--seconds N] [--json] [--user U --password P] [--timeout-ms N]';
+  'usage: thinstream probe <rtsp-url> [--transport udp|tcp|auto] [--seconds N] [--json] [--user U --password P] [--timeout-ms N] [--report report.json]';
 
 export const probeCommand: CliCommand = {
   name: 'probe',
@@ -93,6 +99,7 @@ export const probeCommand: CliCommand = {
     } catch (err) {
       return fail('probe', err instanceof Error ? err.message : String(err), 2);
     }
+    if (options.reportPath !== undefined) return runWithReport(options, options.reportPath);
     try {
       const result = await probe(options);
       process.stdout.write(options.json ? JSON.stringify(probeJson(result)) + '\n' : formatProbe(result));
@@ -103,6 +110,25 @@ export const probeCommand: CliCommand = {
     }
   },
 };
+
+/** `--report`: the probe as usual, and the report written whatever the outcome (a failing camera's most of all). */
+async function runWithReport(options: ProbeOptions, path: string): Promise<number> {
+  const { report, result, error } = await probeWithReport(options);
+  try {
+    await writeFile(path, formatCameraReport(report));
+  } catch (err) {
+    return fail('probe', `cannot write the camera report to ${path}: ${(err as Error).message}`, 1);
+  }
+  process.stderr.write(
+    `thinstream probe: camera report written to ${path} (${report.dialogue.length} dialogue entries, ${report.packets.length} packets)\n`,
+  );
+  if (result !== null) {
+    process.stdout.write(options.json ? JSON.stringify(probeJson(result)) + '\n' : formatProbe(result));
+    return 0;
+  }
+  const info = error ?? { code: 'INTERNAL' as const, message: 'the probe failed' };
+  return fail('probe', info.message, exitCodeFor(info.code));
+}
 
 export function parseProbeArgs(args: string[]): ProbeOptions {
   let url: string | undefined;
@@ -135,6 +161,9 @@ export function parseProbeArgs(args: string[]): ProbeOptions {
         break;
       case '--password':
         o.password = value();
+        break;
+      case '--report':
+        o.reportPath = value();
         break;
       default:
         if (arg.startsWith('-')) throw new Error(`unknown option ${arg}; ${USAGE}`);
@@ -170,12 +199,16 @@ export function exitCodeFor(code: ErrorCode): number {
   }
 }
 
-/** Connects, receives for `seconds` after PLAY, tears down, and measures. Rejects with a ThinStreamError. */
-export async function probe(o: ProbeOptions): Promise<ProbeReport> {
+/**
+ * Connects, receives for `seconds` after PLAY, tears down, and measures. Rejects with a ThinStreamError.
+ * With a `recorder`, the dialogue, packet headers, parameter sets and tolerances go into a camera report.
+ */
+export async function probe(o: ProbeOptions, recorder?: CameraReportRecorder): Promise<ProbeReport> {
   const startMs = performance.now();
   const label = 'camera';
   const quirks: string[] = [];
-  const onQuirk = (name: string) => {
+  const onQuirk = (name: string, detail: string) => {
+    recorder?.quirk(name, detail);
     if (!quirks.includes(name)) quirks.push(name);
   };
   let receiver: RtpReceiver | null = null;
@@ -190,6 +223,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
   let ended: ThinStreamError | null = null;
   let wake: (() => void) | null = null;
   const onAccessUnit = (au: AccessUnit) => {
+    recorder?.accessUnit(au);
     if (firstFrameMs === null) {
       firstFrameMs = Math.round(performance.now() - startMs);
       firstPts = au.pts90k;
@@ -218,12 +252,14 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
         onAccessUnit,
         onFormat: (f) => {
           format = f;
+          recorder?.format(f);
         },
         onQuirk,
       });
       return receiver;
     },
     onQuirk,
+    ...(recorder === undefined ? {} : { tap: recorder }),
     onEnded: (error) => {
       ended = error;
       wake?.();
@@ -275,6 +311,39 @@ export async function probe(o: ProbeOptions): Promise<ProbeReport> {
     };
   } finally {
     await session.close();
+  }
+}
+
+export interface RecordedProbe {
+  report: CameraReport;
+  /** The probe's measurements, or null when it failed. */
+  result: ProbeReport | null;
+  /** Why it failed (redacted as in the report), or null. */
+  error: ErrorInfo | null;
+}
+
+/**
+ * A probe that records a camera report (`--report`, and the config editor's "Download camera report").
+ * It never rejects for the camera's failure: a failing camera is what a report is for; it is in `error`.
+ */
+export async function probeWithReport(o: ProbeOptions): Promise<RecordedProbe> {
+  const recorder = new CameraReportRecorder({
+    url: o.url,
+    transport: o.transport,
+    seconds: o.seconds,
+    timeoutMs: o.timeoutMs,
+    ...(o.user === undefined ? {} : { user: o.user }),
+    ...(o.password === undefined ? {} : { password: o.password }),
+    versions: runtimeVersions(),
+    nowMs: () => performance.now(),
+    wallMs: () => Date.now(),
+  });
+  try {
+    const result = await probe(o, recorder);
+    return { report: recorder.finish({ result: probeJson(result) }), result, error: null };
+  } catch (err) {
+    const report = recorder.finish({ error: toErrorInfo(err) });
+    return { report, result: null, error: report.error };
   }
 }
 

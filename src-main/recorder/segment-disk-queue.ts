@@ -34,7 +34,7 @@ export interface OpenSegment {
 
 type Job =
   | { kind: 'open'; seg: OpenSegment; init: Uint8Array }
-  | { kind: 'append'; seg: OpenSegment; data: Uint8Array; entry: FragmentEntry }
+  | { kind: 'append'; seg: OpenSegment; data: Uint8Array | readonly Uint8Array[]; bytes: number; entry: FragmentEntry }
   | { kind: 'close'; seg: OpenSegment };
 
 export interface SegmentDiskQueueOptions {
@@ -84,8 +84,9 @@ export class SegmentDiskQueue {
     return seg;
   }
 
-  append(seg: OpenSegment, data: Uint8Array, entry: FragmentEntry): void {
-    this.push({ kind: 'append', seg, data, entry }, data.byteLength);
+  /** One fragment: a buffer, or the pieces of a gathered write (FragmentBuilder.buildParts), `entry.size` bytes. */
+  append(seg: OpenSegment, data: Uint8Array | readonly Uint8Array[], entry: FragmentEntry): void {
+    this.push({ kind: 'append', seg, data, bytes: entry.size, entry }, entry.size);
   }
 
   close(seg: OpenSegment): void {
@@ -113,7 +114,7 @@ export class SegmentDiskQueue {
       } catch (err) {
         await this.fail(job, err);
       }
-      this.queuedBytes -= job.kind === 'open' ? job.init.byteLength : job.kind === 'append' ? job.data.byteLength : 0;
+      this.queuedBytes -= job.kind === 'open' ? job.init.byteLength : job.kind === 'append' ? job.bytes : 0;
     }
     this.running = false;
     const waiters = this.waiters;
@@ -132,7 +133,7 @@ export class SegmentDiskQueue {
         return this.create(seg, job.init);
       case 'append':
         await seg.writer!.append(job.data);
-        this.totals.bytesWritten += job.data.byteLength;
+        this.totals.bytesWritten += job.bytes;
         this.totals.fragments++;
         this.o.catalog.appendFragment(seg.info!, job.entry);
         this.o.retention?.check();

@@ -48,12 +48,17 @@ export class SegmentWriter {
     return writer;
   }
 
-  /** Appends one fragment (moof+mdat). On failure the file is truncated back to `bytes` and the error thrown. */
-  async append(data: Uint8Array): Promise<void> {
+  /**
+   * Appends one fragment (moof+mdat), whole or as the pieces of one gathered write (`FragmentParts.parts`).
+   * On failure the file is truncated back to `bytes` and the error thrown.
+   */
+  async append(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.closed) throw new Error(`segment ${this.path} is closed`);
     const started = performance.now();
+    const length = isPartList(data) ? totalBytes(data) : data.byteLength;
     try {
-      await writeFully(this.fh, data, this.bytes);
+      if (isPartList(data)) await writeFullyV(this.fh, data, this.bytes);
+      else await writeFully(this.fh, data, this.bytes);
       if (this.fsync === 'fragment') await this.fh.datasync();
     } catch (err) {
       // Truncating frees blocks, so it works on a full disk too.
@@ -62,7 +67,7 @@ export class SegmentWriter {
     } finally {
       this.writeMs += performance.now() - started;
     }
-    this.bytes += data.byteLength;
+    this.bytes += length;
   }
 
   /** Flushes per the policy and closes. */
@@ -92,6 +97,35 @@ async function writeFully(fh: FileHandle, data: Uint8Array, position: number): P
     const { bytesWritten } = await fh.write(data, done, data.byteLength - done, position + done);
     if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     done += bytesWritten;
+  }
+}
+
+function isPartList(data: Uint8Array | readonly Uint8Array[]): data is readonly Uint8Array[] {
+  return Array.isArray(data);
+}
+
+function totalBytes(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.byteLength;
+  return n;
+}
+
+/** One pwritev for the whole list (libuv splits it past IOV_MAX); a short write goes on from where it stopped. */
+async function writeFullyV(fh: FileHandle, parts: readonly Uint8Array[], position: number): Promise<void> {
+  let rest = parts;
+  let at = position;
+  let left = totalBytes(parts);
+  while (left > 0) {
+    const { bytesWritten } = await fh.writev(rest as Uint8Array[], at);
+    if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    left -= bytesWritten;
+    at += bytesWritten;
+    if (left === 0) break;
+    // Rare (a full disk): drop the pieces written, cut the one written in part.
+    let skip = bytesWritten;
+    let i = 0;
+    while (skip >= rest[i]!.byteLength) skip -= rest[i++]!.byteLength;
+    rest = [rest[i]!.subarray(skip), ...rest.slice(i + 1)];
   }
 }
 

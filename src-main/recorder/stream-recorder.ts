@@ -87,7 +87,9 @@ export class StreamRecorder {
   private readonly log: (line: string) => void;
   private readonly onStatus: ((s: RecorderStatus) => void) | undefined;
   private readonly queue: SegmentDiskQueue;
-  private readonly builder = new FragmentBuilder();
+  // Access units are never written again once made: the fragment keeps their NAL units, the disk queue writes
+  // them with one gathered write (no copy of the video, no fragment-sized buffer per fragment).
+  private readonly builder = new FragmentBuilder({ keepReferences: true });
   private format: VideoFormat | null = null;
   private nextFormat: VideoFormat | null = null;
   private seg: OpenSegment | null = null;
@@ -282,9 +284,9 @@ export class StreamRecorder {
     const keyframe = this.builder.startsWithKeyframe;
     const samples = this.builder.sampleCount;
     const duration90k = this.builder.duration90k;
-    const data = this.builder.build(++this.seg.fragmentSequence, this.fragmentBase90k);
+    const data = this.builder.buildParts(++this.seg.fragmentSequence, this.fragmentBase90k);
     this.largestFragment = Math.max(this.largestFragment, data.byteLength);
-    this.queue.append(this.seg, data, {
+    this.queue.append(this.seg, data.parts, {
       offset: this.seg.bytes,
       size: data.byteLength,
       startTime90k: this.fragmentBase90k,

@@ -19,6 +19,7 @@ import { ReorderBuffer, type ReorderSink } from './reorder-buffer.js';
 import { RtpPacketView, RtpParseError, parseRtpPacket } from './rtp-packet.js';
 import { RtcpParseError, buildReceiverReport as buildRr, ntpMiddle32, parseRtcpCompound } from './rtcp.js';
 import { TimestampUnwrapper } from './timestamp-unwrapper.js';
+import { WallClockMapper } from './wall-clock.js';
 
 export interface RtpReceiverOptions {
   /** `cam-door/1-high`: named in every error and log line. */
@@ -63,6 +64,10 @@ export interface RtpReceiverStats {
   timestampJumps: number;
   /** Added: names of the quirks tolerated so far, in the order first seen. */
   quirks: string[];
+  /** Added: the camera's clock minus ours from its last RTCP sender report, ms; null before one. */
+  cameraClockOffsetMs: number | null;
+  /** Added: times the wall-clock timeline had to be re-anchored (see wall-clock.ts). */
+  wallClockResyncs: number;
 }
 
 const MALFORMED_REPORT_INTERVAL_MS = 10_000;
@@ -111,11 +116,12 @@ export class RtpReceiver {
 
   // Sender report: RTP time ↔ wall clock.
   private srRtp32 = 0;
-  private srNtpMs = 0;
   private srArrivalMs = 0;
   private srMiddle32 = 0;
   private haveSr = false;
-  private clockOffsetMs = 0;
+  /** Camera clock minus ours at the last sender report (telemetry only; wall time is ours, see wall-clock.ts). */
+  private cameraClockOffsetMs: number | null = null;
+  private readonly wallClock: WallClockMapper;
 
   constructor(options: RtpReceiverOptions) {
     this.options = options;
@@ -123,6 +129,7 @@ export class RtpReceiver {
     this.clockRate = options.clockRate > 0 ? options.clockRate : 90000;
     this.reception = new ReceptionStats(this.clockRate);
     this.unwrapper = new TimestampUnwrapper(this.clockRate);
+    this.wallClock = new WallClockMapper(this.clockRate);
     const reorderSink: ReorderSink = {
       deliver: (packet, offset, length, seq, ts32, marker, arrivalMs, lostBefore) =>
         this.deliver(packet, offset, length, seq, ts32, marker, arrivalMs, lostBefore),
@@ -160,6 +167,8 @@ export class RtpReceiver {
       ignored: this.ignored + r.late + r.strays,
       sequenceRestarts: r.restarts,
       timestampJumps: this.unwrapper.jumps,
+      cameraClockOffsetMs: this.cameraClockOffsetMs,
+      wallClockResyncs: this.wallClock.resyncs,
       quirks: [...this.quirksSeen],
     };
   }
@@ -225,15 +234,11 @@ export class RtpReceiver {
             continue;
           }
           const offset = p.ntpMs - arrivalMs;
+          this.cameraClockOffsetMs = offset;
           if (Math.abs(offset) > MAX_CLOCK_OFFSET_MS) {
-            if (!this.haveSr || Math.abs(offset - this.clockOffsetMs) > MAX_CLOCK_OFFSET_MS)
-              this.clockOffsetMs = offset;
             this.quirk('rtcp-clock-off', `the camera's clock is ${Math.round(offset / 1000)} s off ours; using ours`);
-          } else {
-            this.clockOffsetMs = 0;
           }
           this.srRtp32 = p.rtpTimestamp;
-          this.srNtpMs = p.ntpMs;
           this.srArrivalMs = arrivalMs;
           this.srMiddle32 = ntpMiddle32(p.ntpSeconds, p.ntpFraction);
           this.haveSr = true;
@@ -346,6 +351,7 @@ export class RtpReceiver {
     this.candidateSsrc = -1;
     this.forcedGap = 1;
     this.haveSr = false;
+    this.wallClock.reset();
     return true;
   }
 
@@ -363,9 +369,9 @@ export class RtpReceiver {
     }
   }
 
+  /** Our clock, advanced by RTP time (wall-clock.ts); re-anchors are counted in stats.wallClockResyncs. */
   private wallMsOf(ts32: number, arrivalMs: number): number {
-    if (!this.haveSr) return arrivalMs;
-    return this.srNtpMs - this.clockOffsetMs + (((ts32 - this.srRtp32) | 0) * 1000) / this.clockRate;
+    return this.wallClock.map(ts32, arrivalMs);
   }
 
   private quirk(name: string, detail: string): void {

@@ -67,6 +67,8 @@ export interface RtspRequest {
   version: string;
   headers: RtspHeaders;
   body: Uint8Array;
+  /** Set by the parser when the head's lines ended with a bare LF, not CRLF (§4 asks for CRLF). */
+  bareLf?: boolean;
 }
 
 export interface RtspResponse {
@@ -76,6 +78,8 @@ export interface RtspResponse {
   reason: string;
   headers: RtspHeaders;
   body: Uint8Array;
+  /** Set by the parser when the head's lines ended with a bare LF, not CRLF (§4 asks for CRLF). */
+  bareLf?: boolean;
 }
 
 export type RtspMessage = RtspRequest | RtspResponse;
@@ -226,7 +230,9 @@ export class RtspStreamParser {
     const bodyStart = headerEnd.bodyStart;
     if (data.byteLength - bodyStart < bodyLength) return start === pos ? 0 : start - pos;
     const body = bodyLength === 0 ? EMPTY : data.slice(bodyStart, bodyStart + bodyLength);
-    this.sink.onMessage(parseStartLine(startLine, headers, body, this.consumed + (start - pos)));
+    const message = parseStartLine(startLine, headers, body, this.consumed + (start - pos));
+    if (data[headerEnd.headEnd - 1] !== CR) message.bareLf = true;
+    this.sink.onMessage(message);
     return bodyStart + bodyLength - pos;
   }
 }

@@ -12,8 +12,8 @@ import type { RtspResponse } from './message.js';
 import { RtspAuthenticator } from './rtsp-auth.js';
 import { RtspConnection } from './rtsp-connection.js';
 import { RtspStatusError } from './rtsp-error.js';
-import type { RtpPacketSink, RtspSession, RtspSessionOptions } from './rtsp-session.js';
-import { parseRtspUrl, redactUrl, type RtspUrl } from './rtsp-url.js';
+import type { RtpPacketSink, RtspConnectionTap, RtspSession, RtspSessionOptions } from './rtsp-session.js';
+import { hostPort, parseRtspUrl, redactUrl, type RtspUrl } from './rtsp-url.js';
 import type { H264Track } from './sdp.js';
 import { readDescribeAnswer, readOptionsAnswer, readPlayAnswer, readSetupAnswer } from './session-answers.js';
 import { keepaliveIntervalMs } from './session-header.js';
@@ -61,6 +61,8 @@ export class PlayingSession implements RtspSession {
   /** The private UDP pair closing, awaited by close() so no socket outlives it. */
   private pairClosed: Promise<void> = Promise.resolve();
   private readonly quirksSeen = new Set<string>();
+  /** The camera report's view of the current connection, when one is recorded. */
+  private connTap: RtspConnectionTap | null = null;
 
   transport: TransportKind = 'tcp';
   track!: H264Track;
@@ -159,6 +161,7 @@ export class PlayingSession implements RtspSession {
   }
 
   private async connect(): Promise<RtspConnection> {
+    this.connTap = this.o.tap?.connectionOpened(hostPort(this.url)) ?? null;
     const conn = await RtspConnection.open({
       url: this.url,
       label: this.o.label,
@@ -170,6 +173,7 @@ export class PlayingSession implements RtspSession {
       onInterleaved: (channel, payload) => this.onInterleaved(channel, payload),
       onClosed: (error) => this.ended(error),
       onQuirk: (name, detail) => this.quirk(name, detail),
+      ...(this.connTap === null ? {} : { tap: this.connTap }),
     });
     this.conn = conn;
     if (this.aborted) conn.close();
@@ -252,8 +256,14 @@ export class PlayingSession implements RtspSession {
       label: this.o.label,
       sourceAddress: source,
       ...(spec?.serverPort ? { serverRtpPort: spec.serverPort[0], serverRtcpPort: spec.serverPort[1] } : {}),
-      onRtp: (packet, arrivalMs) => this.onRtp(packet, arrivalMs),
-      onRtcp: (packet, arrivalMs) => this.onRtcp(packet, arrivalMs),
+      onRtp: (packet, arrivalMs) => {
+        this.connTap?.packet('udp', 'rtp', packet);
+        this.onRtp(packet, arrivalMs);
+      },
+      onRtcp: (packet, arrivalMs) => {
+        this.connTap?.packet('udp', 'rtcp', packet);
+        this.onRtcp(packet, arrivalMs);
+      },
     });
     if (spec?.ssrc !== undefined) this.route.setSsrc(spec.ssrc);
     this.setupDone = true;
@@ -303,6 +313,10 @@ export class PlayingSession implements RtspSession {
 
   private onInterleaved(channel: number, payload: Uint8Array): void {
     const arrivalMs = Date.now();
+    if (this.connTap !== null) {
+      const hint = channel === this.rtpChannel ? 'rtp' : channel === this.rtcpChannel ? 'rtcp' : null;
+      this.connTap.packet(channel, hint, payload);
+    }
     if (this.playPending) this.quirk('rtp-before-play-response', `interleaved channel ${channel}`);
     if (!this.setupDone || this.transport !== 'tcp') {
       this.quirk('interleaved-unexpected', `channel ${channel}, ${payload.byteLength} bytes outside a TCP session`);

@@ -17,6 +17,7 @@ import {
   type RtspResponse,
 } from './message.js';
 import type { RtspAuthenticator } from './rtsp-auth.js';
+import type { RtspConnectionTap } from './rtsp-session.js';
 import { RtspStatusError } from './rtsp-error.js';
 import { redactUrl, type RtspUrl, hostPort } from './rtsp-url.js';
 
@@ -37,6 +38,8 @@ export interface RtspConnectionOptions {
   onClosed(error: ThinStreamError): void;
   /** A camera quirk tolerated on this connection, by name (`cseq-missing`, `server-request`). */
   onQuirk(name: string, detail: string): void;
+  /** Sees every message and the end of the connection (a camera report). */
+  tap?: RtspConnectionTap;
 }
 
 interface Pending {
@@ -275,11 +278,17 @@ export class RtspConnection {
         );
       }, timeoutMs);
       this.pending = { method, url, cseq, resolve, reject, timer };
-      this.socket.write(serializeRequest({ method, uri: url, headers, body: new Uint8Array(0) }));
+      const body = new Uint8Array(0);
+      this.options.tap?.message('sent', { kind: 'request', method, uri: url, version: 'RTSP/1.0', headers, body });
+      this.socket.write(serializeRequest({ method, uri: url, headers, body }));
     });
   }
 
   private onMessage(message: RtspMessage): void {
+    this.options.tap?.message('received', message);
+    if (message.bareLf === true) {
+      this.options.onQuirk('line-endings-bare-lf', 'the camera ends RTSP lines with LF, not CRLF (RFC 2326 §4)');
+    }
     if (message.kind === 'request') {
       this.answerServerRequest(message);
       return;
@@ -305,14 +314,16 @@ export class RtspConnection {
     const headers = new RtspHeaders([['CSeq', request.headers.get('cseq') ?? '0']]);
     if (this.sessionId !== null) headers.append('Session', this.sessionId);
     if (!this.ended) {
-      this.socket.write(
-        serializeResponse({
-          status: known ? 200 : 501,
-          reason: known ? 'OK' : 'Not Implemented',
-          headers,
-          body: new Uint8Array(0),
-        }),
-      );
+      const response: RtspResponse = {
+        kind: 'response',
+        version: 'RTSP/1.0',
+        status: known ? 200 : 501,
+        reason: known ? 'OK' : 'Not Implemented',
+        headers,
+        body: new Uint8Array(0),
+      };
+      this.options.tap?.message('sent', response);
+      this.socket.write(serializeResponse(response));
     }
   }
 
@@ -331,6 +342,7 @@ export class RtspConnection {
     this.ended = true;
     this.failPending(new ThinStreamError('RTSP_SESSION_LOST', `${this.options.label}: connection closed`));
     this.socket.destroy();
+    this.options.tap?.closed('client', 'closed by ThinStream');
   }
 
   private end(error: ThinStreamError): void {
@@ -338,6 +350,7 @@ export class RtspConnection {
     this.ended = true;
     this.failPending(error);
     this.socket.destroy();
+    this.options.tap?.closed('camera', error.message);
     this.options.onClosed(error);
   }
 

@@ -9,6 +9,7 @@
 import { ThinStreamError } from '../../src-shared/errors.js';
 import type { TransportKind } from '../../src-shared/stream-status.js';
 import type { ControlUrls } from './control-url.js';
+import type { RtspMessage } from './message.js';
 import { PlayingSession } from './playing-session.js';
 import { parseRtspUrl, type RtspUrl } from './rtsp-url.js';
 import type { H264Track } from './sdp.js';
@@ -21,6 +22,23 @@ export interface RtpPacketSink {
   buildReceiverReport(ourSsrc: number, nowMs: number): Uint8Array | null;
   setExpectedSsrc(ssrc: number): void;
   setRtpInfo(info: { seq?: number; rtptime?: number }): void;
+}
+
+/**
+ * Sees what a session sends and receives, for a camera report (camera-report-recorder.ts). Must not throw.
+ * Packets are passed as they arrive, before the receiver sees them; the tap must not keep them.
+ */
+export interface RtspSessionTap {
+  /** A control connection opened to `hostPort`: its own tap. */
+  connectionOpened(hostPort: string): RtspConnectionTap;
+}
+
+export interface RtspConnectionTap {
+  /** A request or response as written (`sent`) or as parsed (`received`). */
+  message(dir: 'sent' | 'received', message: RtspMessage): void;
+  /** An RTP or RTCP packet over UDP or on an interleaved channel; `hint` null on a channel SETUP did not name. */
+  packet(via: 'udp' | number, hint: 'rtp' | 'rtcp' | null, packet: Uint8Array): void;
+  closed(by: 'camera' | 'client', detail: string): void;
 }
 
 export interface RtspSessionOptions {
@@ -47,6 +65,8 @@ export interface RtspSessionOptions {
   /** Makes the packet sink once the track is known (payload type, clock rate, parameter sets). */
   createSink(track: H264Track, transport: TransportKind): RtpPacketSink;
   onQuirk(name: string, detail: string): void;
+  /** Records the dialogue and the packets (a camera report); absent in normal running. */
+  tap?: RtspSessionTap;
   /** The session stopped by itself (connection lost, keepalive refused); not called after close(). */
   onEnded(error: ThinStreamError): void;
   log?(line: string): void;

@@ -7,7 +7,9 @@
 import type { ProbeRequest, ProbeResult } from '../../src-shared/api.js';
 import type { ResolvedConfig, ResolvedStreamVersion } from '../../src-shared/config/resolved-config.js';
 import { ThinStreamError, toErrorInfo } from '../../src-shared/errors.js';
-import { probe } from '../cli/probe-command.js';
+import type { CameraReport } from '../../src-shared/camera-report.js';
+import { probe, probeWithReport, type ProbeOptions } from '../cli/probe-command.js';
+import { redactUrl } from '../rtsp/rtsp-url.js';
 import { UdpRtpPortPair } from '../rtsp/udp-rtp-port-pair.js';
 import { StreamSupervisor } from '../streams/stream-supervisor.js';
 import type { StreamSource } from './stream-set.js';
@@ -56,25 +58,7 @@ export class RuntimeIngest {
 
   /** "Test connection": the stored password of `deviceUid` is used when the request has none. */
   async probe(request: ProbeRequest, config: ResolvedConfig): Promise<ProbeResult> {
-    let user = request.user;
-    let password = request.password;
-    if (password === undefined && request.deviceUid !== undefined) {
-      const stored = config.streams.find((v) => v.deviceUid === request.deviceUid);
-      if (stored === undefined) {
-        throw new ThinStreamError('STREAM_NOT_FOUND', `There is no camera ${JSON.stringify(request.deviceUid)}.`);
-      }
-      password = stored.password;
-      user ??= stored.user;
-    }
-    const r = await probe({
-      url: request.url,
-      transport: request.transport ?? 'auto',
-      seconds: request.seconds ?? 3,
-      json: true,
-      timeoutMs: 5000,
-      ...(user === undefined ? {} : { user }),
-      ...(password === undefined ? {} : { password }),
-    });
+    const r = await probe(probeOptions(request, config));
     return {
       codec: r.codec,
       profile: r.profile ?? '',
@@ -91,8 +75,38 @@ export class RuntimeIngest {
     };
   }
 
+  /** "Download camera report": the same probe, recorded and redacted; a failing camera's report carries the error. */
+  async probeReport(request: ProbeRequest, config: ResolvedConfig): Promise<CameraReport> {
+    const { report } = await probeWithReport(probeOptions(request, config));
+    this.log(`ingest: camera report for ${redactUrl(request.url)}: ${report.error ? report.error.code : 'ok'}`);
+    return report;
+  }
+
   close(): Promise<void> {
     this.udp?.close();
     return Promise.resolve();
   }
+}
+
+/** The probe's options for a request from the config editor; the stored password of `deviceUid` when none is sent. */
+function probeOptions(request: ProbeRequest, config: ResolvedConfig): ProbeOptions {
+  let user = request.user;
+  let password = request.password;
+  if (password === undefined && request.deviceUid !== undefined) {
+    const stored = config.streams.find((v) => v.deviceUid === request.deviceUid);
+    if (stored === undefined) {
+      throw new ThinStreamError('STREAM_NOT_FOUND', `There is no camera ${JSON.stringify(request.deviceUid)}.`);
+    }
+    password = stored.password;
+    user ??= stored.user;
+  }
+  return {
+    url: request.url,
+    transport: request.transport ?? 'auto',
+    seconds: request.seconds ?? 3,
+    json: true,
+    timeoutMs: 5000,
+    ...(user === undefined ? {} : { user }),
+    ...(password === undefined ? {} : { password }),
+  };
 }

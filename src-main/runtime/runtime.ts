@@ -27,6 +27,7 @@ import type { ConnectionLimits, ServerContext } from '../server/server-context.j
 import { TokenBucket } from '../server/token-bucket.js';
 import { collectTelemetry } from '../telemetry/telemetry.js';
 import { dataDirFor } from './data-dir.js';
+import { tuneHeapForMedia } from './heap-tuning.js';
 import { RuntimeConfig } from './runtime-config.js';
 import { RuntimeStorage } from './recordings.js';
 import { RuntimeCertificates } from './certificates.js';
@@ -137,6 +138,7 @@ export async function writeDefaultConfig(
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  tuneHeapForMedia(); // full collections paced by the video read, not by a 20 MB heap (heap-tuning.ts)
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = options.dataDir ?? dataDirFor(options.configPath);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -196,6 +198,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     config,
     certificates: null,
     probe: (request) => ingest!.probe(request, resolved),
+    probeReport: (request) => ingest!.probeReport(request, resolved),
     globalBpsIn: resolved.http.bps.inBps > 0 ? new TokenBucket(resolved.http.bps.inBps) : null,
     globalBpsOut: resolved.http.bps.outBps > 0 ? new TokenBucket(resolved.http.bps.outBps) : null,
   };

@@ -13,6 +13,7 @@ import type {
   RecordingSegment,
   TelemetryResponse,
 } from '../../src-shared/api.js';
+import type { CameraReport } from '../../src-shared/camera-report.js';
 import type { Hub } from '../streams/hub.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { SetupToken } from './auth/setup-token.js';
@@ -89,6 +90,8 @@ export interface ServerContext {
   config: ConfigService | null;
   certificates: CertificatesService | null;
   probe: ((request: ProbeRequest) => Promise<ProbeResult>) | null;
+  /** Added (issue 9): POST /probe with `report: true`; absent where probing is not available. */
+  probeReport?: (request: ProbeRequest) => Promise<CameraReport>;
   /** The overall caps (`http.maxs.bps`), shared by every port; null = none. */
   globalBpsIn: TokenBucket | null;
   globalBpsOut: TokenBucket | null;

@@ -245,6 +245,20 @@ test('tolerates FU-A with start and end in one fragment, and a new start before 
   assert.ok(r.quirks.has('fu-a-start-and-end'));
 });
 
+test('a stream that stops inside a fragmented NAL unit: the cut picture is dropped, no fu-a-missing-end', () => {
+  const units = testStream(4, { gop: 10, frameBytes: 5000 });
+  const packets = packetize(units, { mtu: 1000 });
+  // The session ends after the first fragments of the last picture (a probe's time is up).
+  const cut = packets.findLastIndex((p) => (p[12]! & 0x1f) === 28 && (p[13]! & 0x80) !== 0);
+  assert.equal((packets[cut + 1]![13]! & 0x40) === 0, true, 'the cut falls inside the NAL unit');
+  const r = recordingReceiver();
+  feed(r, packets.slice(0, cut + 2));
+  r.receiver.flush();
+  assert.equal(r.units.length, 3);
+  assert.equal(r.quirks.has('fu-a-missing-end'), false);
+  assert.equal(r.receiver.stats.droppedUnits, 1);
+});
+
 test('splits Annex B start codes found inside single-NAL and FU-A payloads', () => {
   const sc = Uint8Array.of(0, 0, 0, 1);
   const idr = slice(5, 3000, 1);
@@ -382,14 +396,14 @@ test('never throws, whatever bytes arrive', () => {
   assert.equal(r.receiver.buildReceiverReport(1, 1), null);
 });
 
-test('maps RTP time to wall clock from a sender report, and uses arrival time before one', () => {
+test('wall time follows our clock continuously; a sender report does not move it', () => {
   const units = testStream(20, { gop: 10 });
   const packets = packetize(units, { timestampOffset: 500_000 });
   const r = recordingReceiver();
   feed(r, packets.slice(0, 15), 1_700_000_000_000, 10);
   assert.equal(r.units[0]!.wallMs, 1_700_000_000_000);
-  // SR: NTP time T corresponds to RTP 500000 + 5·3600 (frame 5).
-  const ntpMs = 1_700_000_000_123.5;
+  // SR from a camera whose clock is 4 s ahead of ours: NTP T corresponds to RTP 500000 + 5·3600 (frame 5).
+  const ntpMs = 1_700_000_004_123.5;
   const sr = new Uint8Array(28);
   const v = new DataView(sr.buffer);
   v.setUint8(0, 0x80);
@@ -403,8 +417,13 @@ test('maps RTP time to wall clock from a sender report, and uses arrival time be
   r.receiver.pushRtcp(sr, 1_700_000_000_200);
   feed(r, packets.slice(15), 1_700_000_000_300, 10);
   r.receiver.flush();
-  const last = r.units.at(-1)!;
-  assert.ok(Math.abs(last.wallMs - (ntpMs + (19 - 5) * 40)) < 0.01, `wallMs ${last.wallMs}`);
+  // One timeline, 40 ms a frame, across the report: a recording never sees the camera's clock step in.
+  for (let i = 1; i < r.units.length; i++) {
+    const step = r.units[i]!.wallMs - r.units[i - 1]!.wallMs;
+    assert.ok(step > 39.9 && step < 40.1, `step ${step} ms at unit ${i}`);
+  }
+  const offset = r.receiver.stats.cameraClockOffsetMs;
+  assert.ok(offset !== null && Math.abs(offset - 3923.5) < 1, `camera clock offset ${offset}`);
 
   // The receiver report names the source, the highest sequence number and the SR it heard.
   const rr = r.receiver.buildReceiverReport(0xabcdef01, 1_700_000_000_700)!;

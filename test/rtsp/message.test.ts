@@ -37,6 +37,16 @@ test('accepts bare LF line endings and folded headers', () => {
   parser.push(enc('RTSP/1.0 401 Unauthorized\nCSeq: 3\nWWW-Authenticate: Digest realm="x",\n  nonce="y"\n\n'));
   assert.equal(messages.length, 1);
   assert.equal(messages[0]!.headers.get('www-authenticate'), 'Digest realm="x", nonce="y"');
+  assert.equal(messages[0]!.bareLf, true, 'marked, for the quirk and camera reports');
+});
+
+test('a message with CRLF line endings is not marked bare LF', () => {
+  const { messages, parser } = collect();
+  parser.push(enc('RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\nRTSP/1.0 200 OK\r\n\r\n'));
+  assert.deepEqual(
+    messages.map((m) => m.bareLf),
+    [undefined, undefined],
+  );
 });
 
 test('splits interleaved frames and messages fed one byte at a time', () => {

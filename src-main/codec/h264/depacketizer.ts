@@ -197,6 +197,12 @@ export class H264Depacketizer {
 
   /** Ends the unit in progress (end of session). */
   flush(): void {
+    // The stream stopped inside a fragmented NAL unit (a probe's or a session's end): the picture is
+    // incomplete, which is no camera's missing E bit. Dropped, not reported as `fu-a-missing-end`.
+    if (this.fu.isOpen) {
+      this.fu.abort();
+      if (this.unitOpen) this.damage ??= 'the stream ended inside a fragmented NAL unit';
+    }
     if (this.unitOpen) this.endUnit(this.markerSeenInUnit);
   }
 

@@ -31,6 +31,15 @@ const TRUN_CTS = 0x800;
 /** More samples than this in one fragment is damage, not video (a 1 h GOP at 240 fps is 864 000). */
 const MAX_SAMPLES_PER_FRAGMENT = 1 << 20;
 
+/** The mdat box header (§8.1.1) at `at`: its size, then `mdat`. */
+function writeMdatHeader(target: Uint8Array, at: number, payloadBytes: number): void {
+  new DataView(target.buffer, target.byteOffset, target.byteLength).setUint32(at, 8 + payloadBytes);
+  target[at + 4] = 0x6d; // 'mdat'
+  target[at + 5] = 0x64;
+  target[at + 6] = 0x61;
+  target[at + 7] = 0x74;
+}
+
 export function isSyncSample(flags: number): boolean {
   return (flags & NON_SYNC_BIT) === 0;
 }
@@ -49,11 +58,31 @@ export function avccSampleBytes(nalus: readonly Uint8Array[], dropParameterSets:
   return total;
 }
 
+/** A fragment as the pieces of one gathered write: moof and mdat header first, then the mdat's payload. */
+export interface FragmentParts {
+  /** `[moof+mdat header, length₁, NAL₁, length₂, NAL₂, …]`: views, written in this order make the fragment. */
+  parts: Uint8Array[];
+  byteLength: number;
+}
+
+export interface FragmentBuilderOptions {
+  /**
+   * Keep references to the NAL units instead of copying them (`buildParts()` only): for callers whose NAL
+   * units are never written again, as access units are. The recorder writes them with one gathered write,
+   * so a fragment costs no copy of its video and no buffer of its size. Default false.
+   */
+  keepReferences?: boolean;
+}
+
 /**
  * Collects samples for one fragment. Sample bytes are copied at `addSample` (the caller may reuse its
- * buffers); `build()` returns a new moof+mdat buffer and starts the next fragment.
+ * buffers); `build()` returns a new moof+mdat buffer and starts the next fragment. With `keepReferences`,
+ * `addSample` keeps the NAL units themselves and `buildParts()` returns the fragment as pieces.
  */
 export class FragmentBuilder {
+  private readonly keepReferences: boolean;
+  /** keepReferences: the NAL units of the samples so far, in order. */
+  private refs: Uint8Array[] = [];
   private payload = new Uint8Array(256 * 1024);
   private payloadView = new DataView(this.payload.buffer);
   private payloadBytes = 0;
@@ -65,6 +94,12 @@ export class FragmentBuilder {
   private totalDuration90k = 0;
   private anyCts = false;
   private readonly header = new BoxWriter(4096);
+
+  constructor(options: FragmentBuilderOptions = {}) {
+    this.keepReferences = options.keepReferences ?? false;
+    // Referencing builders never fill the payload buffer.
+    if (this.keepReferences) this.payload = new Uint8Array(0);
+  }
 
   get sampleCount(): number {
     return this.count;
@@ -97,12 +132,20 @@ export class FragmentBuilder {
   ): number {
     const size = avccSampleBytes(nalus, dropParameterSets);
     if (size === 0) return 0;
-    this.ensurePayload(size);
-    for (const nal of nalus) {
-      if (nal.byteLength === 0 || dropFromSample(nalType(nal), dropParameterSets)) continue;
-      this.payloadView.setUint32(this.payloadBytes, nal.byteLength);
-      this.payload.set(nal, this.payloadBytes + 4);
-      this.payloadBytes += 4 + nal.byteLength;
+    if (this.keepReferences) {
+      for (const nal of nalus) {
+        if (nal.byteLength === 0 || dropFromSample(nalType(nal), dropParameterSets)) continue;
+        this.refs.push(nal);
+      }
+      this.payloadBytes += size;
+    } else {
+      this.ensurePayload(size);
+      for (const nal of nalus) {
+        if (nal.byteLength === 0 || dropFromSample(nalType(nal), dropParameterSets)) continue;
+        this.payloadView.setUint32(this.payloadBytes, nal.byteLength);
+        this.payload.set(nal, this.payloadBytes + 4);
+        this.payloadBytes += 4 + nal.byteLength;
+      }
     }
     this.ensureSamples();
     const i = this.count++;
@@ -129,6 +172,45 @@ export class FragmentBuilder {
    * `baseDecodeTime90k` goes into tfdt (§8.8.12), version 1 (64-bit) so long recordings never wrap.
    */
   build(sequenceNumber: number, baseDecodeTime90k: number): Uint8Array {
+    if (this.keepReferences) throw new Error('FragmentBuilder.build() on a builder that keeps references');
+    const moofBytes = this.writeMoof(sequenceNumber, baseDecodeTime90k);
+    const out = new Uint8Array(moofBytes + 8 + this.payloadBytes);
+    out.set(this.header.bytes(), 0);
+    writeMdatHeader(out, moofBytes, this.payloadBytes);
+    out.set(this.payload.subarray(0, this.payloadBytes), moofBytes + 8);
+    this.reset();
+    return out;
+  }
+
+  /**
+   * The same bytes as `build()`, as pieces for a gathered write (`FileHandle.writev`): a new buffer with the
+   * moof and the mdat header, then per NAL unit its 4-byte length (views into one small buffer) and the NAL
+   * unit itself (as given to `addSample` when keeping references, else a view into a copy).
+   */
+  buildParts(sequenceNumber: number, baseDecodeTime90k: number): FragmentParts {
+    if (!this.keepReferences) {
+      const whole = this.build(sequenceNumber, baseDecodeTime90k);
+      return { parts: [whole], byteLength: whole.byteLength };
+    }
+    const moofBytes = this.writeMoof(sequenceNumber, baseDecodeTime90k);
+    const head = new Uint8Array(moofBytes + 8);
+    head.set(this.header.bytes(), 0);
+    writeMdatHeader(head, moofBytes, this.payloadBytes);
+    const refs = this.refs;
+    const lengths = new Uint8Array(4 * refs.length);
+    const lengthView = new DataView(lengths.buffer);
+    const parts: Uint8Array[] = [head];
+    for (let i = 0; i < refs.length; i++) {
+      lengthView.setUint32(4 * i, refs[i]!.byteLength);
+      parts.push(lengths.subarray(4 * i, 4 * i + 4), refs[i]!);
+    }
+    const byteLength = head.byteLength + this.payloadBytes;
+    this.reset();
+    return { parts, byteLength };
+  }
+
+  /** Writes the moof into `this.header`; returns its size. */
+  private writeMoof(sequenceNumber: number, baseDecodeTime90k: number): number {
     if (this.count === 0) throw new Error('FragmentBuilder.build() with no samples');
     const w = this.header;
     w.reset();
@@ -154,20 +236,12 @@ export class FragmentBuilder {
     const moofBytes = w.length;
     // default-base-is-moof: the data offset counts from the moof's first byte to the first sample.
     w.patchU32(dataOffsetAt, moofBytes + 8);
-    const out = new Uint8Array(moofBytes + 8 + this.payloadBytes);
-    out.set(w.bytes(), 0);
-    const view = new DataView(out.buffer);
-    view.setUint32(moofBytes, 8 + this.payloadBytes);
-    out[moofBytes + 4] = 0x6d; // 'mdat'
-    out[moofBytes + 5] = 0x64;
-    out[moofBytes + 6] = 0x61;
-    out[moofBytes + 7] = 0x74;
-    out.set(this.payload.subarray(0, this.payloadBytes), moofBytes + 8);
-    this.reset();
-    return out;
+    return moofBytes;
   }
 
   reset(): void {
+    // A new array, not a cleared one: the parts of the last fragment may still be waiting for the disk.
+    if (this.refs.length > 0) this.refs = [];
     this.count = 0;
     this.payloadBytes = 0;
     this.totalDuration90k = 0;

@@ -96,8 +96,8 @@ export class UdpTransport implements MediaTransport {
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
     const [rtp, rtcp] = await bindPortPair(options.family, options.localAddress);
     try {
-      await connect(rtp, options.clientPorts[0], options.remoteAddress);
-      await connect(rtcp, options.clientPorts[1], options.remoteAddress);
+      await connectUdp(rtp, options.clientPorts[0], options.remoteAddress);
+      await connectUdp(rtcp, options.clientPorts[1], options.remoteAddress);
     } catch (err) {
       rtp.close();
       rtcp.close();
@@ -142,7 +142,7 @@ export class UdpTransport implements MediaTransport {
   }
 }
 
-async function bindPortPair(family: 'udp4' | 'udp6', address: string): Promise<[dgram.Socket, dgram.Socket]> {
+export async function bindPortPair(family: 'udp4' | 'udp6', address: string): Promise<[dgram.Socket, dgram.Socket]> {
   for (let attempt = 0; attempt < 64; attempt++) {
     const rtp = dgram.createSocket(family);
     const rtpPort = await bind(rtp, 0, address).catch(() => -1);
@@ -169,7 +169,7 @@ function bind(socket: dgram.Socket, port: number, address: string): Promise<numb
   });
 }
 
-function connect(socket: dgram.Socket, port: number, address: string): Promise<void> {
+export function connectUdp(socket: dgram.Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     socket.once('error', onError);

@@ -147,7 +147,13 @@ export class RtspConnection {
       this.ctx.log(`${request.method} ${request.uri} from ${this.label}: refused, no User-Agent`);
       return this.reply(request, 400, [], quirks);
     }
-    if (request.method === 'OPTIONS') return this.reply(request, 200, [['Public', publicMethods(quirks)]], quirks);
+    // §12.37: any request that names the session keeps it alive, OPTIONS included (the keepalive of clients
+    // that see no GET_PARAMETER in Public, as ffmpeg and VLC send it).
+    const session = this.sessionOf(request);
+    if (session) session.touch(Date.now());
+    if (request.method === 'OPTIONS') {
+      return this.reply(request, 200, [['Public', publicMethods(quirks)], ...sessionHeaders(session)], quirks);
+    }
     if (!resolved) return this.reply(request, 404, [], quirks);
     const { mount, control } = resolved;
     if (mount.auth) {
@@ -157,8 +163,6 @@ export class RtspConnection {
         return this.reply(request, 401, [['WWW-Authenticate', result.challenge]], quirks);
       }
     }
-    const session = this.sessionOf(request);
-    if (session) session.touch(Date.now());
     switch (request.method) {
       case 'DESCRIBE':
         return this.describe(request, mount);

@@ -47,6 +47,11 @@ function probeRequest(body: Record<string, unknown>): ProbeRequest {
     }
     request.seconds = seconds;
   }
+  const report = body['report'];
+  if (report !== undefined) {
+    if (typeof report !== 'boolean') throw new ThinStreamError('BAD_REQUEST', 'Field "report" must be true or false.');
+    request.report = report;
+  }
   return request;
 }
 
@@ -78,9 +83,17 @@ export function adminRoutes(ctx: ServerContext, _port: PortContext): RouteTable 
     'POST /api/v1/probe': {
       adminOnly: true,
       bodyLimit: 16 * 1024,
-      handler: async (request) => {
+      handler: async (request, reply) => {
         if (ctx.probe === null) throw new ThinStreamError('NOT_IMPLEMENTED', 'Probing cameras is not available.');
-        return ctx.probe(probeRequest(objectBody(request.body)));
+        const probe = probeRequest(objectBody(request.body));
+        if (probe.report === true) {
+          if (ctx.probeReport === undefined) {
+            throw new ThinStreamError('NOT_IMPLEMENTED', 'Camera reports are not available on this server.');
+          }
+          reply.header('Cache-Control', 'no-store');
+          return ctx.probeReport(probe);
+        }
+        return ctx.probe(probe);
       },
     },
     'GET /api/v1/users': {
