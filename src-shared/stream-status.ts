@@ -35,6 +35,13 @@ export interface StreamStatus {
   counters: StreamCounters;
   /** Names of camera quirks tolerated on this stream (issue 9), each once. */
   quirks: string[];
+  /**
+   * Added: how often each of `quirks` was tolerated since the supervisor started: once per session for what
+   * the RTSP dialogue shows (`no-get-parameter`); each time the RTP receiver applied it for the rest
+   * (per packet for `unknown-payload-type`, per NAL unit for `annexb-in-payload`, once per switch of mode for
+   * `marker-missing`). Absent where no supervisor keeps counts.
+   */
+  quirkCounts?: Record<string, number>;
 }
 
 export function emptyCounters(): StreamCounters {

@@ -64,6 +64,8 @@ export interface RtpReceiverStats {
   timestampJumps: number;
   /** Added: names of the quirks tolerated so far, in the order first seen. */
   quirks: string[];
+  /** Added: how many times each quirk was tolerated (reported through onQuirk only the first time). */
+  quirkCounts: Record<string, number>;
   /** Added: the camera's clock minus ours from its last RTCP sender report, ms; null before one. */
   cameraClockOffsetMs: number | null;
   /** Added: times the wall-clock timeline had to be re-anchored (see wall-clock.ts). */
@@ -93,6 +95,7 @@ export class RtpReceiver {
   private readonly depacketizer: H264Depacketizer;
   private reception: ReceptionStats;
   private readonly quirksSeen = new Set<string>();
+  private readonly quirkCounts = new Map<string, number>();
 
   private packets = 0;
   private bytes = 0;
@@ -170,6 +173,7 @@ export class RtpReceiver {
       cameraClockOffsetMs: this.cameraClockOffsetMs,
       wallClockResyncs: this.wallClock.resyncs,
       quirks: [...this.quirksSeen],
+      quirkCounts: Object.fromEntries(this.quirkCounts),
     };
   }
 
@@ -375,6 +379,7 @@ export class RtpReceiver {
   }
 
   private quirk(name: string, detail: string): void {
+    this.quirkCounts.set(name, (this.quirkCounts.get(name) ?? 0) + 1);
     if (this.quirksSeen.has(name)) return;
     this.quirksSeen.add(name);
     this.options.onQuirk?.(name, `${this.label}: ${detail}`);

@@ -66,6 +66,8 @@ export class StreamSupervisor {
   private readonly backoff: ReconnectBackoff;
   private readonly rates = new RateWindow(RATE_WINDOW_MS);
   private readonly quirks = new Set<string>();
+  /** Times each quirk was tolerated: dialogue quirks of every session, receivers' counts of ended sessions. */
+  private readonly quirkCounts = new Map<string, number>();
   private state: StreamState = 'idle';
   private sinceMs = Date.now();
   private error: ErrorInfo | null = null;
@@ -140,7 +142,16 @@ export class StreamSupervisor {
       video: f ? { codecString: f.codecString, width: f.width, height: f.height, fps: f.fps } : null,
       counters,
       quirks: [...this.quirks],
+      quirkCounts: this.currentQuirkCounts(),
     };
+  }
+
+  /** Counts of ended sessions and the session's dialogue, plus the live receiver's. */
+  private currentQuirkCounts(): Record<string, number> {
+    const counts = Object.fromEntries(this.quirkCounts);
+    const live = this.receiver?.stats.quirkCounts;
+    if (live) for (const [name, n] of Object.entries(live)) counts[name] = (counts[name] ?? 0) + n;
+    return counts;
   }
 
   /** Clean TEARDOWN, then every socket and timer closed. Safe to call more than once. */
@@ -187,7 +198,11 @@ export class StreamSupervisor {
       ...(o.userAgent === undefined ? {} : { userAgent: o.userAgent }),
       signal: abort.signal,
       createSink: (track, transport) => this.createReceiver(generation, track, transport),
-      onQuirk: (name, detail) => this.onQuirk(name, detail),
+      // Dialogue quirks come once per session: each counts one (the receiver's are counted by the receiver).
+      onQuirk: (name, detail) => {
+        this.quirkCounts.set(name, (this.quirkCounts.get(name) ?? 0) + 1);
+        this.onQuirk(name, detail);
+      },
       onEnded: (error) => {
         if (generation === this.generation) this.sessionFailed(error);
       },
@@ -315,6 +330,9 @@ export class StreamSupervisor {
     if (stats) {
       this.past.packets += stats.packets;
       this.past.lostPackets += stats.lostPackets;
+      for (const [name, n] of Object.entries(stats.quirkCounts)) {
+        this.quirkCounts.set(name, (this.quirkCounts.get(name) ?? 0) + n);
+      }
     }
     this.receiver = null;
     this.session = null;

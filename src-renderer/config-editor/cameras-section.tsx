@@ -1,12 +1,14 @@
 /**
  * Camera groups, cameras and their versions (stream qualities), in plain words. Each version has "Test
  * connection", which runs the server's probe against the URL as typed (with the stored password when it is
- * unchanged) and shows what came back, with a short live preview when the stream is already running.
+ * unchanged) and shows what came back, with a short live preview when the stream is already running, and
+ * "Download camera report" (camera-report-button.tsx), the same probe recorded for a bug report.
  */
 import { useContext, useEffect, useRef, useState } from 'react';
 import type { JSX } from 'react';
 import type { ProbeRequest, ProbeResult } from '../../src-shared/api.js';
 import { ApiError, sendJson } from '../api/api-client.js';
+import { CameraReportButton } from './camera-report-button.js';
 import { useLiveStreamPlayer } from '../live/use-stream-player.js';
 import { useAppStore } from '../store/app-store.js';
 import { formatCodec, formatKbps } from '../ui/format.js';
@@ -198,7 +200,7 @@ function VersionRow(props: { cameraBase: string; base: string; onRemove(): void 
     result: null,
     error: null,
   });
-  const testConnection = (): void => {
+  const probeRequest = (): ProbeRequest => {
     const url = str(getAt(ctx.draft, `${base}.uri`));
     const pass = getAt(ctx.draft, `${cameraBase}.device.pass`);
     const user = str(getAt(ctx.draft, `${cameraBase}.device.user`));
@@ -210,8 +212,11 @@ function VersionRow(props: { cameraBase: string; base: string; onRemove(): void 
     if (pass === REDACTED_MARKER && deviceUid !== '') request.deviceUid = deviceUid;
     const transport = getAt(ctx.draft, `${base}.params.rtsp.transport`);
     if (transport === 'udp' || transport === 'tcp' || transport === 'auto') request.transport = transport;
+    return request;
+  };
+  const testConnection = (): void => {
     setProbe({ running: true, result: null, error: null });
-    sendJson<ProbeResult>('POST', '/probe', request, 'Testing the connection')
+    sendJson<ProbeResult>('POST', '/probe', probeRequest(), 'Testing the connection')
       .then((result) => setProbe({ running: false, result, error: null }))
       .catch((err: unknown) =>
         setProbe({ running: false, result: null, error: err instanceof ApiError ? err.message : String(err) }),
@@ -253,6 +258,10 @@ function VersionRow(props: { cameraBase: string; base: string; onRemove(): void 
         <button type="button" onClick={testConnection} disabled={probe.running}>
           {probe.running ? 'Testing…' : 'Test connection'}
         </button>
+        <CameraReportButton
+          request={probeRequest}
+          fileStem={`${str(getAt(ctx.draft, `${cameraBase}.device.uid`)) || 'camera'}-${str(getAt(ctx.draft, `${base}.sid`)) || 'stream'}`}
+        />
         <button type="button" onClick={props.onRemove}>
           Remove stream
         </button>

@@ -1,7 +1,7 @@
 /**
  * StreamSupervisor against real GStreamer cameras: live, a camera killed and restarted on its port,
  * a camera gone silent, a refused password, the shared UDP port pair with two cameras, and close()
- * sending TEARDOWN and leaving no handle open.
+ * sending TEARDOWN and leaving no handle open; and camera quirks named, logged once and counted in the status.
  */
 import { describe, test } from 'node:test';
 import { createServer, type Socket } from 'node:net';
@@ -12,6 +12,8 @@ import { StreamSupervisor, type StreamSupervisorOptions } from '../../src-main/s
 import { UdpRtpPortPair } from '../../src-main/rtsp/udp-rtp-port-pair.js';
 import { startGstCamera } from '../support/gst-camera.js';
 import { startFaultRelay } from '../support/rtsp-fault-relay.js';
+import { startRtspServer } from '../../src-main/rtsp/server/index.js';
+import { makeClip } from '../support/clips.js';
 
 /** Polls until `predicate` holds; fails naming `what` after `timeoutMs`. */
 async function waitFor(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
@@ -264,6 +266,44 @@ describe('the shared UDP port pair', () => {
       await pair.close();
       await big.stop();
       await small.stop();
+    }
+  });
+});
+
+describe('camera quirks in the stream status (issue 9: named, logged once, counted)', () => {
+  test('each tolerance is listed once, logged once and counted: per session for the dialogue, per packet for RTP', async () => {
+    const clip = await makeClip({ width: 320, height: 240, fps: 25, gopFrames: 25, bitrateKbps: 300, seconds: 1 });
+    const camera = await startRtspServer({
+      mounts: [{ path: '/quirky', source: clip.path, quirks: ['unknown-pt-mixed', 'no-get-parameter'] }],
+    });
+    const w = supervise({ url: camera.url('/quirky') });
+    try {
+      await waitFor('40 frames', () => w.supervisor.status().counters.frames >= 40, 10_000);
+      const live = w.supervisor.status();
+      assert.ok(
+        live.quirks.includes('unknown-payload-type') && live.quirks.includes('no-get-parameter'),
+        live.quirks.join(),
+      );
+      // The camera mixes one packet of another payload type into every frame: one count each.
+      assert.ok((live.quirkCounts?.['unknown-payload-type'] ?? 0) >= 40, JSON.stringify(live.quirkCounts));
+      assert.equal(live.quirkCounts?.['no-get-parameter'], 1);
+      for (const name of ['unknown-payload-type', 'no-get-parameter']) {
+        assert.equal(
+          w.log.filter((l) => l.includes(`tolerating camera quirk ${name}:`)).length,
+          1,
+          `${name} logged once`,
+        );
+      }
+      await w.supervisor.close();
+      // The session's receiver is folded in when it ends: nothing counted is lost.
+      const ended = w.supervisor.status();
+      assert.ok(
+        (ended.quirkCounts?.['unknown-payload-type'] ?? 0) >= (live.quirkCounts?.['unknown-payload-type'] ?? 0),
+      );
+      assert.equal(ended.quirkCounts?.['no-get-parameter'], 1);
+    } finally {
+      await w.supervisor.close();
+      await camera.close();
     }
   });
 });
