@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { JSX } from 'react';
 import type { ConfigSaveResponse, ProbeRequest, ProbeResult } from '../../src-shared/api.js';
 import { ApiError, getJson, sendJson } from '../api/api-client.js';
+import { CameraReportButton } from '../config-editor/camera-report-button.js';
 import { checkDraft } from '../config-editor/check-draft.js';
 import { formatCodec, formatKbps } from '../ui/format.js';
 import { probeProblem } from './camera-problems.js';
@@ -19,7 +20,12 @@ type FieldErrors = Partial<Record<NewCameraField, string>>;
 type Test =
   | { kind: 'idle' }
   | { kind: 'running'; stream: string }
-  | { kind: 'done'; results: Array<{ stream: string; result: ProbeResult }> };
+  | {
+      kind: 'done';
+      results: Array<{ stream: string; result: ProbeResult }>;
+      /** The stream that failed, to offer its camera report. */
+      failed: { url: string; field: NewCameraField } | null;
+    };
 
 type Save =
   | { kind: 'idle' }
@@ -88,11 +94,11 @@ export function CameraDetails(props: CameraDetailsProps): JSX.Element {
             : { field: 'general' as const, message: String(err), detail: '' };
         if (p.field === 'general') setGeneral(p.message);
         else setErrors({ [p.field]: p.message });
-        setTest({ kind: 'done', results });
+        setTest({ kind: 'done', results, failed: { url: s.url, field: s.field } });
         return;
       }
     }
-    setTest({ kind: 'done', results });
+    setTest({ kind: 'done', results, failed: null });
   };
 
   const saveCamera = async (): Promise<void> => {
@@ -224,6 +230,23 @@ export function CameraDetails(props: CameraDetailsProps): JSX.Element {
             {formatCodec(r.codec)} {r.profile}, {formatKbps(r.bitrateKbps)} over {r.transport.toUpperCase()}.
           </p>
         ))}
+      {test.kind === 'done' && test.failed !== null && (
+        <div className="notice" data-testid="report-offer">
+          <p>
+            Still not working with the right address and password? A camera report records what the camera said (without
+            your password): attach it when you ask for help.
+          </p>
+          <CameraReportButton
+            request={() => {
+              const request: ProbeRequest = { url: test.failed?.url ?? camera.mainUrl.trim(), seconds: 2 };
+              if (camera.user.trim() !== '') request.user = camera.user.trim();
+              if (camera.password !== '') request.password = camera.password;
+              return request;
+            }}
+            fileStem={hostOfUrl(test.failed.url) ?? 'camera'}
+          />
+        </div>
+      )}
       {save.kind === 'failed' && (
         <p className="error" role="alert" data-testid="save-error">
           {save.message}

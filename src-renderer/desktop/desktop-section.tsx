@@ -99,17 +99,19 @@ function ScreenPanel(props: { bridge: ThinStreamBridge }): JSX.Element {
         </p>
       )}
       {displays !== null && displays.length > 1 && (
-        <label className="field">
-          <span>Monitor</span>
-          <select value={displayId ?? ''} onChange={(e) => setDisplayId(Number(e.target.value))}>
-            {displays.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-                {d.primary ? ' (main)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
+        <div className="fields">
+          <label className="field">
+            <span>Monitor</span>
+            <select value={displayId ?? ''} onChange={(e) => setDisplayId(Number(e.target.value))}>
+              {displays.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.label}
+                  {d.primary ? ' (main)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
       )}
       {displays !== null && displays.length === 1 && <p className="muted">Monitor: {displays[0]?.label}</p>}
       <div className="row-actions" role="group" aria-label="Window mode">

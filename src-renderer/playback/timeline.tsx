@@ -101,9 +101,12 @@ export function Timeline(props: TimelineProps): JSX.Element {
         )}
       </div>
       <div className="timeline-hours" aria-hidden="true">
-        {ticks.map((t) => (
-          <Tick key={t} leftPct={pct(t)} label={step < 60_000 ? formatClock(t) : formatHourMinute(t)} />
-        ))}
+        {/* A label centred on a tick at the very edge would be cut in half: those ticks go unlabelled. */}
+        {ticks
+          .filter((t) => pct(t) >= 3 && pct(t) <= 97)
+          .map((t) => (
+            <Tick key={t} leftPct={pct(t)} label={step < 60_000 ? formatClock(t) : formatHourMinute(t)} />
+          ))}
       </div>
     </div>
   );

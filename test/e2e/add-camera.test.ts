@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { readCameraReport } from '../../src-shared/camera-report.js';
 import { startCore } from '../../src-main/runtime/first-run.js';
 import type { Core } from '../../src-main/runtime/first-run.js';
 import { startRtspServer } from '../../src-main/rtsp/server/index.js';
@@ -344,6 +345,18 @@ test('an address typed by hand: a wrong path and a wrong password are named besi
     15_000,
   );
   assert.match((await pathError.textContent()) ?? '', /no stream at this address/);
+
+  // Stuck, the user can download a camera report for a bug report: the failure is in it, the password is not.
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 30_000 }),
+    page.getByTestId('report-offer').getByRole('button', { name: 'Download camera report' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^camera-report-127\.0\.0\.1-.*\.json$/);
+  const text = readFileSync((await download.path())!, 'utf8');
+  assert.ok(!text.includes(CAMERA_PASSWORD), 'no camera password in the report');
+  const report = readCameraReport(JSON.parse(text));
+  assert.equal(report.probe.url, `rtsp://127.0.0.1:${rtsp.port}/no-such-stream`);
+  assert.match(report.error?.message ?? '', /404/);
 
   await field(page, 'mainUrl').fill(rtsp.url('/h264Preview_01_main'));
   await field(page, 'password').fill('nope');

@@ -179,6 +179,7 @@ test('the theme toggle and large type change what the page looks like, and are r
   const large = await look();
   assert.equal(large.fontSize, '26px', 'large type: the base size for a TV at 3 m');
   assert.ok(parseFloat(large.tileName) > parseFloat(start.tileName), 'tile names grow with it');
+  await page.screenshot({ path: screenshotPath('grid-dark-large-type.png') });
   await page.reload();
   await page.waitForSelector('[data-testid="tile-cam-1"]');
   const remembered = await look();
@@ -542,6 +543,7 @@ test('the desktop bridge: hidden in a LAN browser; in the desktop window each co
     5000,
   );
   await section.getByText(/ThinStream 0\.1\.0 \(Electron 41\.0\.0, linux\)/).waitFor();
+  await p.screenshot({ path: screenshotPath('desktop-settings.png') });
 
   const calls = await p.evaluate(
     () => (window as unknown as { __bridgeCalls: Array<[string, unknown]> }).__bridgeCalls,
