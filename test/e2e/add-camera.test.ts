@@ -37,6 +37,8 @@ let rtsp: RtspServer;
 let onvif: OnvifSimulator;
 let notOnvif: OnvifSimulator;
 const logLines: string[] = [];
+/** Anything a test starts for itself, closed in after() if the test fails before it closes it. */
+const stragglers: Array<{ close(): Promise<void> }> = [];
 
 before(async () => {
   const [main, clip] = await Promise.all([
@@ -121,7 +123,13 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await core?.close();
-  await Promise.all([gst?.stop(), rtsp?.close(), onvif?.close(), notOnvif?.close()]);
+  await Promise.all([
+    gst?.stop(),
+    rtsp?.close(),
+    onvif?.close(),
+    notOnvif?.close(),
+    ...stragglers.map((x) => x.close()),
+  ]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -166,7 +174,7 @@ test('first run: the demo camera plays, with a clear "Add camera" button and til
   await page.getByRole('heading', { name: 'Add a camera' }).waitFor({ timeout: 5000 });
 });
 
-test('finding cameras: a wrong address is named beside its field, and a search nobody answers says so', async () => {
+test('finding cameras: a wrong address is named beside its field; nobody answering, or a camera gone, says so', async () => {
   const page = browser.page;
   await openAddCamera(page);
   await field(page, 'discoveryAddress').fill('http://192.168.1.20');
@@ -183,6 +191,26 @@ test('finding cameras: a wrong address is named beside its field, and a search n
   const none = page.getByTestId('discovery-none');
   await none.waitFor({ timeout: 10_000 });
   assert.match((await none.textContent()) ?? '', /No camera answered on 127\.0\.0\.1:\d+\. Cameras without ONVIF/);
+
+  // A camera that answered and then went away (unplugged): "no answer", beside the address.
+  const gone = await startOnvifSimulator({ user: 'admin', password: CAMERA_PASSWORD, name: 'Attic', profiles: [] });
+  stragglers.push(gone);
+  await field(page, 'discoveryAddress').fill(`127.0.0.1:${gone.udpPort}`);
+  await page.getByRole('button', { name: 'Look at this address' }).click();
+  const row = page.getByTestId('discovery-results').locator('tbody tr');
+  await row.first().waitFor({ timeout: 10_000 });
+  await row.getByRole('button', { name: 'Choose' }).click();
+  await gone.close();
+  stragglers.splice(stragglers.indexOf(gone), 1);
+  await field(page, 'onvifPassword').fill(CAMERA_PASSWORD);
+  await page.getByRole('button', { name: 'Get the stream addresses' }).click();
+  const noAnswer = errorFor(page, 'cameraAddress');
+  await noAnswer.waitFor({ timeout: 15_000 });
+  assert.match((await noAnswer.textContent()) ?? '', /^No answer from this address/);
+
+  await field(page, 'discoveryAddress').fill(`127.0.0.1:${port}`);
+  await page.getByRole('button', { name: 'Look at this address' }).click();
+  await none.waitFor({ timeout: 10_000 });
   await none.getByRole('button', { name: 'Type the stream address' }).click();
   await page.getByTestId('camera-details').waitFor({ timeout: 5000 });
   assert.equal(

@@ -3,13 +3,13 @@
  * server ingesting our quirky test camera with Digest auth. The button saves a JSON file that reads back as a
  * camera report of that camera (its tolerances, its picture size), with no password or nonce in it.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readCameraReport } from '../../src-shared/camera-report.js';
 import { startRtspServer, type RtspServer } from '../../src-main/rtsp/server/index.js';
 import { makeClip } from '../support/clips.js';
-import { openBrowser, type BrowserSession } from './support/chromium.js';
+import { assertCleanPage, openBrowser, type BrowserSession } from './support/chromium.js';
 import { ADMIN_PASSWORD, ADMIN_USER, startE2eServer, type E2eServer } from './support/e2e-server.js';
 import { signIn } from './support/viewer-checks.js';
 
@@ -49,6 +49,8 @@ after(async () => {
   await server?.close();
   await camera?.close();
 });
+
+afterEach(() => assertCleanPage(browser.watch));
 
 test('the config editor downloads a camera report of the camera, without its password', async () => {
   const page = browser.page;
