@@ -13,6 +13,7 @@ const DEBIAN_PACKAGES = [
   'gstreamer1.0-plugins-good',
   'gstreamer1.0-plugins-ugly',
   'gstreamer1.0-plugins-bad',
+  'gstreamer1.0-x', // Debian 12 ships timeoverlay (the Pango plugin) here; the test camera stamps its frames with it
   'gstreamer1.0-tools',
   'ffmpeg',
   'chromium',
@@ -36,9 +37,10 @@ function missing() {
 gi.require_version('Gst', '1.0'); gi.require_version('GstRtspServer', '1.0')
 from gi.repository import Gst, GstRtspServer
 Gst.init(None)
-for name in ('videotestsrc', 'x264enc', 'rtph264pay', 'h264parse', 'rtph264depay'):
+for name in ('videotestsrc', 'timeoverlay', 'x264enc', 'rtph264pay', 'h264parse', 'rtph264depay'):
     assert Gst.ElementFactory.find(name), name`;
-  if (!existsSync(PY) || !ok(PY, ['-c', gst])) lacks.push('GStreamer RTSP server with x264enc (Python bindings)');
+  if (!existsSync(PY) || !ok(PY, ['-c', gst]))
+    lacks.push('GStreamer RTSP server with x264enc and timeoverlay (Python bindings)');
   if (!ok('ffmpeg', ['-version'])) lacks.push('ffmpeg');
   if (!ok('ffprobe', ['-version'])) lacks.push('ffprobe');
   if (!existsSync('/usr/bin/chromium')) lacks.push('chromium');
