@@ -186,7 +186,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         storage: {
           rootPath: resolved.storage.rootPath,
           limitBytes: resolved.storage.limitBytes,
-          recordings: () => null,
+          recordings: () => storage.usage(),
         },
         server: () => ({
           connections: servers.reduce((n, s) => n + s.connections(), 0),

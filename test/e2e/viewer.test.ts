@@ -235,6 +235,21 @@ test('playback: clicking the timeline seeks to a recorded time and plays from th
   await page.screenshot({ path: screenshotPath('playback.png') });
 });
 
+test('the status page shows the disk used and the time span of recordings kept, as the recorder has them', async () => {
+  const page = browser.page;
+  await page.goto(`${server.url}/#/status`);
+  const cards = await waitFor(
+    'disk use and recordings kept',
+    () => page.locator('.card').allTextContents(),
+    (c) => /^Disk used\d/.test(c[0] ?? '') && !/^Disk used0 B/.test(c[0] ?? '') && !/none yet/.test(c[1] ?? ''),
+    20_000,
+  );
+  const telemetry = await page.evaluate(async () => (await (await fetch('/api/v1/telemetry')).json()) as unknown);
+  const storage = (telemetry as { storage: { usedBytes: number; oldestMs: number; newestMs: number } }).storage;
+  assert.ok(storage.usedBytes > 0 && storage.newestMs > storage.oldestMs, JSON.stringify(storage));
+  assert.match(cards[0] ?? '', /of 2\.1 GB/, `the limit beside the usage: ${cards[0]}`);
+});
+
 test('export: a range dragged on the timeline downloads, with progress, as an MP4 that ffprobe reads', async () => {
   const page = browser.page;
   const timeline = page.getByTestId('timeline');

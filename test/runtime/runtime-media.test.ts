@@ -11,7 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
-import type { ApiErrorBody, RecordingsResponse } from '../../src-shared/api.js';
+import type { ApiErrorBody, RecordingsResponse, TelemetryResponse } from '../../src-shared/api.js';
 import { readAccessUnitMessage, type ServerTextMessage } from '../../src-shared/live-wire.js';
 import { startRuntime, type Runtime } from '../../src-main/runtime/runtime.js';
 import { UsersStore } from '../../src-main/server/auth/users-store.js';
@@ -112,6 +112,27 @@ test('recordings are listed between two times', async () => {
   const first = body.segments[0]!;
   assert.ok(first.frames >= 50, `frames recorded so far: ${first.frames}`);
   assert.ok(first.startMs >= startedMs - 1000 && first.endMs <= Date.now());
+});
+
+test('telemetry reports the bytes and the time span of the recordings kept, as the catalog has them', async () => {
+  const r = await admin.fetch('GET', '/api/v1/telemetry');
+  assert.equal(r.status, 200, r.text());
+  const storage = (r.json() as TelemetryResponse).storage;
+  const list = await admin.fetch(
+    'GET',
+    `/api/v1/recordings/${ID}?from=${startedMs - 60_000}&to=${Date.now() + 60_000}`,
+  );
+  const segments = (list.json() as RecordingsResponse).segments;
+  const bytes = segments.reduce((n, s) => n + s.bytes, 0);
+  // The open segment grows between the two requests: telemetry came first, so it is at most the list's sum.
+  assert.ok(
+    storage.usedBytes > 100_000 && storage.usedBytes <= bytes,
+    `usedBytes ${storage.usedBytes}, files ${bytes}`,
+  );
+  assert.equal(storage.oldestMs, segments[0]!.startMs);
+  assert.ok(storage.newestMs !== null && storage.newestMs > storage.oldestMs! + 2000, `newest ${storage.newestMs}`);
+  assert.ok(storage.newestMs <= Date.now());
+  assert.ok(storage.freeBytes > 0);
 });
 
 test('export streams an MP4 attachment that ffprobe plays without errors', async () => {
