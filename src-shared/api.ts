@@ -221,6 +221,8 @@ export const API_ROUTES = [
   { method: 'GET', path: '/api/v1/telemetry', auth: true },
   { method: 'GET', path: '/api/v1/discovery', auth: true },
   { method: 'GET', path: '/live/:deviceUid/:versionSid.mp4', auth: true },
+  { method: 'GET', path: '/hls/:deviceUid/:versionSid/index.m3u8', auth: true },
+  { method: 'GET', path: '/hls/:deviceUid/:versionSid/:file', auth: true },
   { method: 'POST', path: '/api/v1/discovery/stream-uris', auth: true },
   { method: 'POST', path: '/api/v1/discovery/url-patterns', auth: true },
 ] as const;

@@ -21,6 +21,7 @@ import type { PortContext, ServerContext } from './server-context.js';
 import { TokenBucket, bucketsFor, throttled } from './token-bucket.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
+import { hlsRoutes } from './routes/hls-routes.js';
 import { liveRoutes } from './routes/live-routes.js';
 import { playbackRoutes } from './routes/playback-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -160,6 +161,7 @@ function registerApi(app: FastifyInstance, ctx: ServerContext, port: PortContext
     ...sessionRoutes(ctx, port),
     ...streamRoutes(ctx, port),
     ...liveRoutes(ctx, port),
+    ...hlsRoutes(ctx),
     ...playbackRoutes(ctx, port),
     ...adminRoutes(ctx, port),
   };

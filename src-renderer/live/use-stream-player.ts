@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import type { StreamDescriptionMessage } from '../../src-shared/live-wire.js';
-import { socketUrl } from '../api/api-client.js';
+import { hlsUrl, socketUrl } from '../api/api-client.js';
+import { livePlaybackPath } from './playback-path.js';
 import { StreamDecoder, codecSupported } from './stream-decoder.js';
 import { StreamSocket } from './stream-socket.js';
 import { ArrivalLag } from './arrival-lag.js';
@@ -74,6 +75,14 @@ export function useLiveStreamPlayer(
     let resyncs = 0;
     const arrivals = new ArrivalLag();
     let bitrateKbps: number | null = null;
+    /** Playing the server's HLS in the <video> itself (no MSE here): the socket is closed. */
+    let hls = false;
+    const onHlsPlaying = (): void => {
+      phase = 'playing';
+      detail = null;
+      firstFrameMs ??= Math.round(performance.now() - startedMs);
+      publish();
+    };
 
     const publish = (): void => {
       const decoder = decoderRef.current;
@@ -109,7 +118,21 @@ export function useLiveStreamPlayer(
             description.width === d.width &&
             description.height === d.height;
           description = d;
-          if (!codecSupported(d.codecString)) {
+          const path = livePlaybackPath(
+            codecSupported(d.codecString),
+            video.canPlayType('application/vnd.apple.mpegurl') !== '',
+          );
+          if (path === 'hls') {
+            dropDecoder();
+            socket.close();
+            hls = true;
+            video.addEventListener('playing', onHlsPlaying);
+            video.src = hlsUrl(deviceUid, versionSid);
+            void video.play().catch(() => {});
+            publish();
+            return;
+          }
+          if (path === 'none') {
             dropDecoder();
             phase = 'unsupported';
             detail = `This browser cannot play ${d.codecString} (${d.width}×${d.height}).`;
@@ -181,7 +204,7 @@ export function useLiveStreamPlayer(
     const timer = setInterval(() => {
       const nowMs = performance.now();
       const seconds = (nowMs - lastTickMs) / 1000;
-      if (seconds > 0) {
+      if (seconds > 0 && !hls) {
         fps = Math.round(((socket.unitsIn - lastUnits) / seconds) * 10) / 10;
         bitrateKbps = Math.round(((socket.bytesIn - lastBytes) * 8) / 1000 / seconds);
       }
@@ -195,6 +218,7 @@ export function useLiveStreamPlayer(
       clearInterval(timer);
       socket.close();
       dropDecoder();
+      video.removeEventListener('playing', onHlsPlaying);
       video.removeAttribute('src');
       video.load();
     };

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -251,4 +251,68 @@ test('live fragmented MP4 over HTTP opens in ffprobe', async () => {
   assert.equal(probe.width, 640);
   assert.ok(probe.frames >= 40, `about 2 s of frames (the cached GOP and live), got ${probe.frames}`);
   await until('the viewer is gone', () => runtime.hub.stats().viewers === 0);
+});
+
+test('live HLS: a playlist of fMP4 segments that start at keyframes, which ffmpeg plays; nothing without sign-in', async () => {
+  const base = `/hls/${ID}`;
+  assert.equal((await new TestClient(runtime.url).fetch('GET', `${base}/index.m3u8`)).status, 401);
+  assert.equal((await new TestClient(runtime.url).fetch('GET', `${base}/init-1.mp4`)).status, 401);
+  const first = await admin.fetch('GET', `${base}/index.m3u8`);
+  assert.equal(first.status, 200, first.text());
+  assert.equal(first.headers['content-type'], 'application/vnd.apple.mpegurl');
+  assert.equal(first.headers['cache-control'], 'no-store');
+  // Wait for a few segments (one per 1-s GOP of the clip).
+  let playlist = first.text();
+  for (let i = 0; i < 40 && (playlist.match(/\.m4s/g) ?? []).length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    playlist = (await admin.fetch('GET', `${base}/index.m3u8`)).text();
+  }
+  const lines = playlist.trimEnd().split('\n');
+  assert.equal(lines[0], '#EXTM3U');
+  assert.ok(lines.includes('#EXT-X-VERSION:7') && lines.includes('#EXT-X-TARGETDURATION:6'), playlist);
+  const map = /#EXT-X-MAP:URI="(init-\d+\.mp4)"/.exec(playlist);
+  assert.ok(map, playlist);
+  const names = lines.filter((l) => l.endsWith('.m4s'));
+  const durations = lines.filter((l) => l.startsWith('#EXTINF:')).map((l) => Number(l.slice(8, -1)));
+  assert.ok(names.length >= 3, playlist);
+  for (const d of durations) assert.ok(d > 0.9 && d < 1.1, `a GOP of the clip is 1 s: ${d}`);
+  const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
+  assert.equal(names[0], `${sequence}.m4s`);
+
+  // Each segment, behind the init segment, is a file that decodes from its first frame, a keyframe.
+  const init = await admin.fetch('GET', `${base}/${map[1]}`);
+  assert.equal(init.status, 200);
+  for (const name of names.slice(0, 2)) {
+    const seg = await admin.fetch('GET', `${base}/${name}`);
+    assert.equal(seg.status, 200);
+    const file = join(dir, `hls-${name}.mp4`);
+    writeFileSync(file, Buffer.concat([init.body, seg.body]));
+    const out = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=key_frame', '-of', 'default=nw=1:nk=1', file],
+      { encoding: 'utf8' },
+    );
+    const keys = out.trim().split('\n');
+    assert.equal(keys[0], '1', `${name} starts with a keyframe`);
+    assert.ok(keys.length >= 24 && keys.length <= 26, `${name}: ${keys.length} frames`);
+    assert.equal(ffprobeErrors(file), '');
+  }
+  assert.equal((await admin.fetch('GET', `${base}/99999.m4s`)).status, 404);
+  assert.equal((await admin.fetch('GET', `${base}/..%2F..%2Fcfg.json`)).status, 404);
+
+  // ffmpeg as the HLS client: it follows the live playlist and decodes what it is given, without an error.
+  // (Asynchronously: the server answering it runs in this process.)
+  const played = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const args = [
+      ...['-v', 'error', '-headers', `Cookie: ${admin.cookie!}\r\n`, '-live_start_index', '0'],
+      ...['-i', new URL(`${base}/index.m3u8`, runtime.url).href, '-t', '3', '-f', 'framemd5', '-'],
+    ];
+    execFile('ffmpeg', args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr }),
+    );
+  });
+  assert.equal(played.code, 0, played.stderr || 'ffmpeg failed');
+  assert.equal(played.stderr, '');
+  const frames = played.stdout.split('\n').filter((l) => /^0,/.test(l)).length;
+  assert.ok(frames >= 70, `3 s at 25 fps decoded, got ${frames}`);
 });

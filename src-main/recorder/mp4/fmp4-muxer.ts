@@ -31,6 +31,7 @@ export class Fmp4Muxer {
   private nominal90k = 3600;
   private started = false;
   private waitKeyframe = true;
+  private last: { start90k: number; duration90k: number; keyframe: boolean } | null = null;
 
   constructor(options: Fmp4MuxerOptions = {}) {
     this.perFrame = (options.fragmentEvery ?? 'gop') === 'frame';
@@ -45,6 +46,7 @@ export class Fmp4Muxer {
     this.started = false;
     this.waitKeyframe = true;
     this.sequence = 0;
+    this.last = null;
     if (format.fps !== null && format.fps > 0) this.nominal90k = Math.round(90_000 / format.fps);
     return buildInitSegment(format, creationMs === undefined ? {} : { creationMs });
   }
@@ -62,6 +64,14 @@ export class Fmp4Muxer {
     this.take(au, out);
     this.waitKeyframe = false;
     return out;
+  }
+
+  /**
+   * The fragment `push` or `flush` returned last: its start on the file's timeline (its tfdt), its length, and
+   * whether it starts with a keyframe (HLS segments are made of these). Null before the first.
+   */
+  get lastFragment(): { start90k: number; duration90k: number; keyframe: boolean } | null {
+    return this.last;
   }
 
   /** Writes out the held unit (with the usual frame duration) and any open fragment. */
@@ -83,8 +93,15 @@ export class Fmp4Muxer {
       this.builder.addSample(h.nalus, duration, h.keyframe, h.pts90k - h.dts90k, this.heldDropsParameterSets);
       const cut =
         this.perFrame || next === null || gap || next.keyframe || this.builder.duration90k >= this.fragmentMax90k;
-      if (cut && this.builder.sampleCount > 0)
-        out.push(this.builder.build(++this.sequence, Math.max(0, this.fragmentStart90k)));
+      if (cut && this.builder.sampleCount > 0) {
+        const start90k = Math.max(0, this.fragmentStart90k);
+        this.last = {
+          start90k,
+          duration90k: this.builder.duration90k,
+          keyframe: this.builder.startsWithKeyframe,
+        };
+        out.push(this.builder.build(++this.sequence, start90k));
+      }
       if (gap && next !== null && next.dts90k <= h.dts90k) {
         // Time ran backwards: continue the file's timeline a frame after the last unit.
         this.origin90k = next.dts90k - (h.dts90k - this.origin90k) - this.nominal90k;

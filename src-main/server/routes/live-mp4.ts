@@ -57,7 +57,7 @@ class Mp4ViewerSink implements ViewerSink {
 }
 
 /** The stream's format, waiting a while for a stream that has not sent its parameter sets yet. */
-function formatOf(ctx: ServerContext, id: string): Promise<VideoFormat> {
+export function formatOf(ctx: ServerContext, id: string): Promise<VideoFormat> {
   const now = ctx.hub.format(id);
   if (now !== null) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
