@@ -32,6 +32,8 @@ export interface SessionInfo {
 /** GET /setup: whether first-run admin creation is still open. POST /setup creates the admin. */
 export interface SetupStatus {
   needsAdmin: boolean;
+  /** The request came with a session or a client certificate: the sign-in page goes straight to the app. */
+  signedIn: boolean;
 }
 
 export interface SetupRequest {

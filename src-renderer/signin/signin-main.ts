@@ -4,7 +4,7 @@
  * taking the one-time setup token from the link the server printed (`?token=…`).
  */
 import { API_PREFIX } from '../../src-shared/api.js';
-import type { SessionInfo, SetupRequest, SetupStatus, SignInRequest } from '../../src-shared/api.js';
+import type { SetupRequest, SetupStatus, SignInRequest } from '../../src-shared/api.js';
 import './signin.css';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -102,14 +102,11 @@ form.addEventListener('submit', (event) => {
 });
 
 async function start(): Promise<void> {
-  // Already signed in (a client certificate, or a session cookie): straight to the app.
-  const session = await fetch(`${API_PREFIX}/session`, { credentials: 'same-origin' }).catch(() => null);
-  if (session?.ok) {
-    const info = (await session.json().catch(() => null)) as SessionInfo | null;
-    if (info !== null && typeof info.username === 'string') return goToApp();
-  }
+  // One public request (no 401 in the console): already signed in (a client certificate, or a session
+  // cookie) goes straight to the app; no administrator yet turns the form into the create-administrator one.
   const setup = await fetch(`${API_PREFIX}/setup`, { credentials: 'same-origin' }).catch(() => null);
   const status = setup?.ok ? ((await setup.json().catch(() => null)) as SetupStatus | null) : null;
+  if (status?.signedIn === true) return goToApp();
   if (status?.needsAdmin !== true) return;
   creatingAdmin = true;
   const params = new URLSearchParams(window.location.search || window.location.hash.replace(/^#/, ''));

@@ -150,7 +150,10 @@ test('-runServer serves HTTPS with its own certificates, records, and stops clea
     try {
       const ca = new X509Certificate(readFileSync(join(dir, 'ca.der'))).toString();
       const client = new TestClient(url, { ca });
-      assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json() as SetupStatus, { needsAdmin: true });
+      assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json() as SetupStatus, {
+        needsAdmin: true,
+        signedIn: false,
+      });
       // A user added by another process while the server runs can sign in.
       const add = spawnSync(
         process.execPath,

@@ -118,7 +118,7 @@ async function checkHeadlessStart(started: Started, reason: RegExp): Promise<num
     assert.equal(signin.status, 200);
     assert.match(signin.body, /<title>Sign in · ThinStream<\/title>/);
     const setup = await get(`${url}/api/v1/setup`, ca);
-    assert.deepEqual(JSON.parse(setup.body), { needsAdmin: true });
+    assert.deepEqual(JSON.parse(setup.body), { needsAdmin: true, signedIn: false });
     elapsedMs = Date.now() - t0;
     assert.ok(elapsedMs < 10_000, `sign-in page served ${elapsedMs} ms after the headless notice`);
     assert.ok(existsSync(join(started.home, 'data', 'thinstream', 'recordings')), 'recordings in the app-data folder');

@@ -209,7 +209,7 @@ test('first run: setup creates the admin only with the printed token, once', asy
   const fresh = await startTestServer({ tls: false, noUsers: true });
   try {
     const client = fresh.client();
-    assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json(), { needsAdmin: true });
+    assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json(), { needsAdmin: true, signedIn: false });
     const token = fresh.ctx.setupToken.value!;
     const wrong = await client.fetch('POST', '/api/v1/setup', {
       token: 'x' + token,
@@ -223,7 +223,11 @@ test('first run: setup creates the admin only with the printed token, once', asy
     assert.deepEqual(ok.json(), { username: 'boss', role: 'admin', via: 'password' });
     assert.doesNotMatch(String(ok.headers['set-cookie']), /Secure/, 'no Secure flag on a plain-HTTP port');
     assert.equal((await client.fetch('GET', '/api/v1/users')).status, 200, 'signed in as the new admin');
-    assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json(), { needsAdmin: false });
+    assert.deepEqual((await client.fetch('GET', '/api/v1/setup')).json(), { needsAdmin: false, signedIn: true });
+    assert.deepEqual((await fresh.client().fetch('GET', '/api/v1/setup')).json(), {
+      needsAdmin: false,
+      signedIn: false,
+    });
     const again = await fresh
       .client()
       .fetch('POST', '/api/v1/setup', { token, username: 'mallory', password: 'mallory-pass' });

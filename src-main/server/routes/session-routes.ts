@@ -79,9 +79,9 @@ export function sessionRoutes(ctx: ServerContext, port: PortContext): RouteTable
       },
     },
     'GET /api/v1/setup': {
-      handler: async (): Promise<SetupStatus> => {
+      handler: async (request): Promise<SetupStatus> => {
         await ctx.users.refresh();
-        return { needsAdmin: !ctx.users.hasAdmin() };
+        return { needsAdmin: !ctx.users.hasAdmin(), signedIn: request.session !== null };
       },
     },
     'POST /api/v1/setup': {
