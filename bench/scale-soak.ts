@@ -198,7 +198,14 @@ function judge(samples: SoakSample[], seconds: number, worstDelayMs: number): Ve
     {
       criterion: 'no event-loop stall over 50 ms',
       pass: worstDelayMs <= STALL_LIMIT_MS,
-      detail: `worst delay ${worstDelayMs.toFixed(1)} ms; ${over.length} of ${samples.length} 10-s intervals over 50 ms`,
+      detail:
+        `worst delay ${worstDelayMs.toFixed(1)} ms; ${over.length} of ${samples.length} 10-s intervals over 50 ms` +
+        (over.length === 0
+          ? ''
+          : ` (ending at ${over
+              .slice(0, 10)
+              .map((s) => `${s.atS.toFixed(0)} s: ${s.eventLoopDelayMaxMs.toFixed(1)} ms, load ${s.load}`)
+              .join('; ')})`),
     },
   ];
 }
