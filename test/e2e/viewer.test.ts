@@ -235,21 +235,6 @@ test('playback: clicking the timeline seeks to a recorded time and plays from th
   await page.screenshot({ path: screenshotPath('playback.png') });
 });
 
-test('the status page shows the disk used and the time span of recordings kept, as the recorder has them', async () => {
-  const page = browser.page;
-  await page.goto(`${server.url}/#/status`);
-  const cards = await waitFor(
-    'disk use and recordings kept',
-    () => page.locator('.card').allTextContents(),
-    (c) => /^Disk used\d/.test(c[0] ?? '') && !/^Disk used0 B/.test(c[0] ?? '') && !/none yet/.test(c[1] ?? ''),
-    20_000,
-  );
-  const telemetry = await page.evaluate(async () => (await (await fetch('/api/v1/telemetry')).json()) as unknown);
-  const storage = (telemetry as { storage: { usedBytes: number; oldestMs: number; newestMs: number } }).storage;
-  assert.ok(storage.usedBytes > 0 && storage.newestMs > storage.oldestMs, JSON.stringify(storage));
-  assert.match(cards[0] ?? '', /of 2\.1 GB/, `the limit beside the usage: ${cards[0]}`);
-});
-
 test('export: a range dragged on the timeline downloads, with progress, as an MP4 that ffprobe reads', async () => {
   const page = browser.page;
   const timeline = page.getByTestId('timeline');
@@ -285,6 +270,21 @@ test('export: a range dragged on the timeline downloads, with progress, as an MP
   assert.ok(video !== undefined, 'the export holds an H.264 stream');
   assert.equal(video.width, 640);
   assert.ok(Number(video.nb_read_frames) >= 30, `frames in export: ${video.nb_read_frames}`);
+});
+
+test('the status page shows the disk used and the time span of recordings kept, as the recorder has them', async () => {
+  const page = browser.page;
+  await page.goto(`${server.url}/#/status`);
+  const cards = await waitFor(
+    'disk use and recordings kept',
+    () => page.locator('.card').allTextContents(),
+    (c) => /^Disk used\d/.test(c[0] ?? '') && !/^Disk used0 B/.test(c[0] ?? '') && !/none yet/.test(c[1] ?? ''),
+    20_000,
+  );
+  const telemetry = await page.evaluate(async () => (await (await fetch('/api/v1/telemetry')).json()) as unknown);
+  const storage = (telemetry as { storage: { usedBytes: number; oldestMs: number; newestMs: number } }).storage;
+  assert.ok(storage.usedBytes > 0 && storage.newestMs > storage.oldestMs, JSON.stringify(storage));
+  assert.match(cards[0] ?? '', /of 2\.1 GB/, `the limit beside the usage: ${cards[0]}`);
 });
 
 test('the config editor shows a bad URL beside its field and does not save it', async () => {
