@@ -4,7 +4,7 @@
  * loops the clip with timestamps that keep increasing, drops to the next keyframe when the transport has
  * no room, and sends RTCP sender reports (§6.4.1) every few seconds.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { PacketizedClip } from '../../codec/h264/packetizer.js';
 import { buildSenderReport } from '../../rtp/rtp-writer.js';
 import type { TickListener } from './frame-ticker.js';
@@ -131,7 +131,9 @@ export class VideoSender implements TickListener {
     if (this.frameIndex < this.o.clip.frames) return;
     this.frameIndex = 0;
     const quirks = this.o.quirks;
-    if (quirks.has('seq-restart')) this.seq = (this.seq + 1000 + randomBytes(2).readUInt16BE(0)) & 0xffff;
+    // A restart a receiver can tell from loss: more than 3000 ahead or 100 behind (RFC 3550 A.1's MAX_DROPOUT and
+    // MAX_MISORDER). A restart landing inside that window looks exactly like lost or late packets, to anyone.
+    if (quirks.has('seq-restart')) this.seq = (this.seq + 3002 + randomInt(65536 - 3002 - 102)) & 0xffff;
     if (quirks.has('ts-jump')) this.timestampBase += 10 * RTP_CLOCK_HZ + randomBytes(2).readUInt16BE(0);
   }
 
