@@ -30,7 +30,13 @@ async function loadBuilderConfig(): Promise<BuilderConfig> {
     getConfig(dir: string, path: string, extra: null): Promise<BuilderConfig>;
     validateConfiguration(config: BuilderConfig, logger: unknown): Promise<void>;
   };
-  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  const { DebugLogger, log } = require('builder-util') as {
+    DebugLogger: new (enabled: boolean) => unknown;
+    log: { stream: NodeJS.WritableStream };
+  };
+  // Its log lines ("• loaded configuration") go to stderr, not stdout: node's test runner reads a test
+  // file's stdout as its own serialized messages, and a line dropped in the middle of one breaks the run.
+  log.stream = process.stderr;
   const config = await getConfig(REPO_ROOT, join(REPO_ROOT, 'electron-builder.yml'), null);
   await validateConfiguration(config, new DebugLogger(false));
   return config;
