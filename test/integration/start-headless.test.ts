@@ -121,7 +121,11 @@ async function checkHeadlessStart(started: Started, reason: RegExp): Promise<num
     assert.deepEqual(JSON.parse(setup.body), { needsAdmin: true, signedIn: false });
     elapsedMs = Date.now() - t0;
     assert.ok(elapsedMs < 10_000, `sign-in page served ${elapsedMs} ms after the headless notice`);
-    assert.ok(existsSync(join(started.home, 'data', 'thinstream', 'recordings')), 'recordings in the app-data folder');
+    // The demo camera's folder appears with its first recording (its first keyframe), which may come a moment
+    // after the sign-in page.
+    const recordings = join(started.home, 'data', 'thinstream', 'recordings');
+    for (let i = 0; i < 100 && !existsSync(recordings); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(recordings), 'recordings in the app-data folder within 10 s');
   } catch (err) {
     await stop(started);
     await rm(started.home, { recursive: true, force: true });
