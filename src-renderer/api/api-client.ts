@@ -105,12 +105,12 @@ export function streamPath(deviceUid: string, versionSid: string): string {
   return `${encodeURIComponent(deviceUid)}/${encodeURIComponent(versionSid)}`;
 }
 
-/** ws(s)://host/api/v1/<kind>/<device>/<version>?query on the page's own origin. */
 /** The live HLS playlist of a stream (`/hls/<device>/<version>/index.m3u8`), for browsers with HLS but no MSE. */
 export function hlsUrl(deviceUid: string, versionSid: string): string {
   return `/hls/${streamPath(deviceUid, versionSid)}/index.m3u8`;
 }
 
+/** ws(s)://host/api/v1/<kind>/<device>/<version>?query on the page's own origin. */
 export function socketUrl(kind: 'live' | 'playback', deviceUid: string, versionSid: string, query = ''): string {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${window.location.host}${API_PREFIX}/${kind}/${streamPath(deviceUid, versionSid)}${query}`;

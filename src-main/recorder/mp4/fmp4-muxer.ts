@@ -31,7 +31,7 @@ export class Fmp4Muxer {
   private nominal90k = 3600;
   private started = false;
   private waitKeyframe = true;
-  private last: { start90k: number; duration90k: number; keyframe: boolean } | null = null;
+  private last: { start90k: number; duration90k: number } | null = null;
 
   constructor(options: Fmp4MuxerOptions = {}) {
     this.perFrame = (options.fragmentEvery ?? 'gop') === 'frame';
@@ -67,10 +67,10 @@ export class Fmp4Muxer {
   }
 
   /**
-   * The fragment `push` or `flush` returned last: its start on the file's timeline (its tfdt), its length, and
-   * whether it starts with a keyframe (HLS segments are made of these). Null before the first.
+   * The fragment `push` or `flush` returned last: its start on the file's timeline (its tfdt) and its length
+   * (the HLS segmenter lists fragments as segments). Null before the first.
    */
-  get lastFragment(): { start90k: number; duration90k: number; keyframe: boolean } | null {
+  get lastFragment(): { start90k: number; duration90k: number } | null {
     return this.last;
   }
 
@@ -95,11 +95,7 @@ export class Fmp4Muxer {
         this.perFrame || next === null || gap || next.keyframe || this.builder.duration90k >= this.fragmentMax90k;
       if (cut && this.builder.sampleCount > 0) {
         const start90k = Math.max(0, this.fragmentStart90k);
-        this.last = {
-          start90k,
-          duration90k: this.builder.duration90k,
-          keyframe: this.builder.startsWithKeyframe,
-        };
+        this.last = { start90k, duration90k: this.builder.duration90k };
         out.push(this.builder.build(++this.sequence, start90k));
       }
       if (gap && next !== null && next.dts90k <= h.dts90k) {
