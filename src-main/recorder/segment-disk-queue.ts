@@ -44,6 +44,8 @@ export interface SegmentDiskQueueOptions {
   folder: string;
   nameDigits: number;
   fsync: FsyncPolicy;
+  /** Write around the page cache where the file system allows it (direct-write.ts); default true. */
+  directIo?: boolean;
   log: (line: string) => void;
   onOpened(seg: OpenSegment): void;
   onFailure(seg: OpenSegment, err: ThinStreamError): void;
@@ -57,9 +59,13 @@ export class SegmentDiskQueue {
   private running = false;
   private waiters: Array<() => void> = [];
   private nextSequence: number | null = null;
+  /** Whether the next file tries direct I/O: until the file system first refuses it. */
+  private directIo: boolean;
   private readonly totals = { bytesWritten: 0, fragments: 0, segments: 0, writeMs: 0 };
 
-  constructor(private readonly o: SegmentDiskQueueOptions) {}
+  constructor(private readonly o: SegmentDiskQueueOptions) {
+    this.directIo = o.directIo ?? true;
+  }
 
   stats(): { bytesWritten: number; fragments: number; segments: number; writeMs: number; queuedBytes: number } {
     const current = this.lastSegment?.writer?.writeMs ?? 0;
@@ -164,7 +170,13 @@ export class SegmentDiskQueue {
       format: seg.format,
       initBytes: init.byteLength,
     });
-    seg.writer = await SegmentWriter.create(path, init, this.o.fsync);
+    seg.writer = await SegmentWriter.create(path, init, this.o.fsync, this.directIo);
+    if (this.directIo && !seg.writer.directIo) {
+      this.directIo = false;
+      this.o.log(
+        `recording ${this.o.streamId}: ${this.o.folder} does not take direct I/O; writing through the page cache`,
+      );
+    }
     this.totals.bytesWritten += init.byteLength;
     this.totals.segments++;
     this.o.onOpened(seg);

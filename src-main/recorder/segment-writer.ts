@@ -5,10 +5,14 @@
  *   never     nothing is fsynced; the OS writes back when it likes (a power cut may lose ~30 s).
  *   fragment  fdatasync after every fragment (at most the fragment in flight is lost; costs IOPS).
  *   segment   fsync the folder after a file is created and the file when it is closed (the default).
+ * Where the file system can (Linux, `O_DIRECT`), files are written around the page cache (direct-write.ts):
+ * each fragment is then on the device when its append resolves, whatever the policy.
  */
+import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DirectAppender, O_DIRECT, isDirectIoRefusal } from './direct-write.js';
 
 export type FsyncPolicy = 'never' | 'fragment' | 'segment';
 
@@ -24,28 +28,79 @@ export class SegmentWriter {
     private readonly fh: FileHandle,
     private readonly fsync: FsyncPolicy,
     initBytes: number,
+    private readonly direct: DirectAppender | null,
   ) {
     this.bytes = initBytes;
   }
 
-  /** Creates the file (it must not exist) and writes the init segment. On failure nothing is left behind. */
-  static async create(path: string, init: Uint8Array, fsync: FsyncPolicy): Promise<SegmentWriter> {
+  /** True when the file is written with direct I/O (direct-write.ts). */
+  get directIo(): boolean {
+    return this.direct !== null;
+  }
+
+  /**
+   * Creates the file (it must not exist) and writes the init segment. On failure nothing is left behind.
+   * `tryDirect`: write around the page cache if the file system allows it; where it refuses, the file is
+   * written through the cache (`directIo` says which).
+   */
+  static async create(path: string, init: Uint8Array, fsync: FsyncPolicy, tryDirect = false): Promise<SegmentWriter> {
     const started = performance.now();
-    const fh = await open(path, 'wx', 0o644);
+    let writer =
+      tryDirect && O_DIRECT !== undefined ? await SegmentWriter.createDirect(path, init, fsync, O_DIRECT) : null;
+    if (writer === null) {
+      // 'w', not 'wx', after a refused direct open: that open may have created the (empty) file already.
+      const fh = await open(path, tryDirect ? 'w' : 'wx', 0o644);
+      writer = new SegmentWriter(path, fh, fsync, init.byteLength, null);
+      await writer.durably(() => writeFully(fh, init, 0));
+    } else {
+      await writer.durably(async () => undefined);
+    }
+    writer.writeMs = performance.now() - started;
+    return writer;
+  }
+
+  /** The file opened with O_DIRECT and its init segment written, or null where the file system refuses. */
+  private static async createDirect(
+    path: string,
+    init: Uint8Array,
+    fsync: FsyncPolicy,
+    oDirect: number,
+  ): Promise<SegmentWriter | null> {
+    const { O_WRONLY, O_CREAT, O_EXCL } = constants;
+    let fh: FileHandle;
     try {
-      await writeFully(fh, init, 0);
-      if (fsync !== 'never') {
-        await fh.datasync();
-        await syncFolder(dirname(path));
-      }
+      fh = await open(path, O_WRONLY | O_CREAT | O_EXCL | oDirect, 0o644);
     } catch (err) {
+      if (isDirectIoRefusal(err)) return null;
+      throw err;
+    }
+    const appender = new DirectAppender(fh);
+    try {
+      await appender.append([init]);
+    } catch (err) {
+      appender.release();
       await fh.close().catch(() => undefined);
+      if (isDirectIoRefusal(err)) return null;
       await unlink(path).catch(() => undefined);
       throw err;
     }
-    const writer = new SegmentWriter(path, fh, fsync, init.byteLength);
-    writer.writeMs = performance.now() - started;
-    return writer;
+    return new SegmentWriter(path, fh, fsync, init.byteLength, appender);
+  }
+
+  /** Runs `write` (the init segment) and makes the new file durable per the policy; on failure removes it. */
+  private async durably(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+      if (this.fsync !== 'never') {
+        await this.fh.datasync();
+        await syncFolder(dirname(this.path));
+      }
+    } catch (err) {
+      this.direct?.release();
+      await this.fh.close().catch(() => undefined);
+      await unlink(this.path).catch(() => undefined);
+      throw err;
+    }
   }
 
   /**
@@ -57,7 +112,8 @@ export class SegmentWriter {
     const started = performance.now();
     const length = isPartList(data) ? totalBytes(data) : data.byteLength;
     try {
-      if (isPartList(data)) await writeFullyV(this.fh, data, this.bytes);
+      if (this.direct !== null) await this.direct.append(isPartList(data) ? data : [data]);
+      else if (isPartList(data)) await writeFullyV(this.fh, data, this.bytes);
       else await writeFully(this.fh, data, this.bytes);
       if (this.fsync === 'fragment') await this.fh.datasync();
     } catch (err) {
@@ -76,8 +132,11 @@ export class SegmentWriter {
     this.closed = true;
     const started = performance.now();
     try {
+      // The padding after the last fragment goes; the file ends where its last box does.
+      if (this.direct !== null) await this.fh.truncate(this.bytes);
       if (this.fsync !== 'never') await this.fh.sync();
     } finally {
+      this.direct?.release();
       await this.fh.close();
       this.writeMs += performance.now() - started;
     }
@@ -87,6 +146,8 @@ export class SegmentWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.direct !== null) await this.fh.truncate(this.bytes).catch(() => undefined);
+    this.direct?.release();
     await this.fh.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * A full disk and an unwritable folder, for real: a small tmpfs mounted for the test (needs root, as
- * the test machines run; skipped with a reason elsewhere). No fault injection.
+ * A full disk and an unwritable folder, for real: a small tmpfs, or a small ext4 image on a loop device (where
+ * recordings are written with direct I/O, direct-write.ts), mounted for the test (needs root, as the test
+ * machines run; skipped with a reason elsewhere). No fault injection.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import type { AccessUnit } from '../../src-shared/access-unit.js';
 import { RecordingCatalog } from '../../src-main/storage/recording-catalog.js';
 import { RetentionPolicy } from '../../src-main/storage/retention-policy.js';
 import { StreamRecorder, type RecorderStatus } from '../../src-main/recorder/stream-recorder.js';
+import { SegmentWriter } from '../../src-main/recorder/segment-writer.js';
+import { buildInitSegment } from '../../src-main/recorder/mp4/init-segment.js';
 import { makeClip, type Clip } from './clip-fixture.js';
 import { probeFile } from './ffprobe.js';
 import { looped } from '../storage/record-fixture.js';
@@ -42,12 +45,33 @@ async function mountTmpfs(options: string): Promise<Mount | null> {
     await rmdir(dir);
     return null;
   }
+  return mounted(dir, async () => undefined);
+}
+
+/** A fresh ext4 file system of `megabytes` in an image file, on a loop device. */
+async function mountExt4(megabytes: number): Promise<Mount | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'thinstream-ext4-'));
+  const image = `${dir}.img`;
+  try {
+    await run('truncate', ['-s', `${megabytes}M`, image]);
+    await run('mkfs.ext4', ['-q', '-F', '-m', '0', image]);
+    await run('mount', ['-o', 'loop', image, dir]);
+  } catch {
+    await rmdir(dir);
+    await rm(image, { force: true });
+    return null;
+  }
+  return mounted(dir, () => rm(image, { force: true }));
+}
+
+function mounted(dir: string, cleanup: () => Promise<void>): Mount {
   return {
     dir,
     remount: async (o) => void (await run('mount', ['-o', `remount,${o}`, dir])),
     unmount: async () => {
       await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
       await rmdir(dir);
+      await cleanup();
     },
   };
 }
@@ -99,9 +123,8 @@ async function assertFilesWhole(catalog: RecordingCatalog): Promise<void> {
   }
 }
 
-test('a full disk stops recording with STORAGE_FULL, damages nothing, and recording resumes when space returns', async (t) => {
-  const mount = await mountTmpfs('size=4m');
-  if (mount === null) return t.skip('cannot mount a tmpfs here (needs root)');
+/** Fills `mount` to 300 kB free, records into it until STORAGE_FULL, then frees the space and sees it resume. */
+async function fullDiskStopsAndResumes(mount: Mount): Promise<void> {
   const catalog = new RecordingCatalog({ rootPath: join(mount.dir, 'rec'), rescanIntervalMs: 0 });
   const statuses: RecorderStatus[] = [];
   const recorder = new StreamRecorder({
@@ -143,6 +166,22 @@ test('a full disk stops recording with STORAGE_FULL, damages nothing, and record
     await catalog.close();
     await mount.unmount();
   }
+}
+
+test('a full disk stops recording with STORAGE_FULL, damages nothing, and recording resumes when space returns', async (t) => {
+  const mount = await mountTmpfs('size=4m');
+  if (mount === null) return t.skip('cannot mount a tmpfs here (needs root)');
+  await fullDiskStopsAndResumes(mount);
+});
+
+test('the same on ext4, where the recorder writes with direct I/O (a short or refused write mid-fragment)', async (t) => {
+  const mount = await mountExt4(8);
+  if (mount === null) return t.skip('cannot make and mount an ext4 image here (needs root and a loop device)');
+  const probe = await SegmentWriter.create(join(mount.dir, 'probe.mp4'), buildInitSegment(clip.format), 'never', true);
+  await probe.close();
+  await rm(probe.path);
+  assert.equal(probe.directIo, true, 'ext4 takes direct I/O');
+  await fullDiskStopsAndResumes(mount);
 });
 
 test('on a full disk retention deletes the oldest recordings and recording resumes without help', async (t) => {

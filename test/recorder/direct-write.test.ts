@@ -1,0 +1,91 @@
+/**
+ * Direct I/O for recordings (src-main/recorder/direct-write.ts) on the real file system of the test machine
+ * (ext4 on these machines): the file is written with O_DIRECT, after every append it holds exactly the bytes
+ * appended followed by one `free` box to its end (a valid MP4 at every moment), and `close` cuts it to its
+ * true length. Sizes cover the edges: a fragment that fills the staging slab exactly, one larger than it, one
+ * that ends on a block, and ones that leave 1 to 8 bytes of a block (too few for a `free` header).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIRECT_BLOCK, O_DIRECT, STAGING_BYTES } from '../../src-main/recorder/direct-write.js';
+import { SegmentWriter } from '../../src-main/recorder/segment-writer.js';
+import { readBoxHeader } from '../../src-main/recorder/mp4/box-reader.js';
+
+/** Bytes `0x00..0xff` repeating from `seed`, so a misplaced or repeated block shows as a mismatch. */
+function pattern(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (seed + i * 7) & 0xff;
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+test('direct I/O: after every append the file is the bytes appended plus one free box; close cuts the padding', async (t) => {
+  if (O_DIRECT === undefined) return t.skip('no O_DIRECT on this platform');
+  const dir = await mkdtemp(join(tmpdir(), 'thinstream-direct-'));
+  try {
+    const init = pattern(717, 1);
+    const writer = await SegmentWriter.create(join(dir, 'a.mp4'), init, 'never', true);
+    assert.equal(writer.directIo, true, `${tmpdir()} takes direct I/O`);
+    const written: Uint8Array[] = [init];
+    const used = (): number => written.reduce((n, p) => n + p.byteLength, 0);
+    // Lengths chosen from the current end so each edge is met exactly.
+    const toBlockEnd = (extra: number): number => 2 * DIRECT_BLOCK - (used() % DIRECT_BLOCK) + extra;
+    const sizes: Array<() => number[]> = [
+      () => [1000, 2000, 3],
+      () => [toBlockEnd(0)], // ends on a block: no padding
+      () => [toBlockEnd(-1)], // 1 byte short of a block: the free box spills into the next
+      () => [toBlockEnd(-7)],
+      () => [toBlockEnd(-8)], // exactly a free header's room
+      () => [STAGING_BYTES - (used() % DIRECT_BLOCK)], // fills the slab exactly
+      () => [100_000, 300_000, 5], // more than a slab, in pieces
+      () => [3 * STAGING_BYTES + 11],
+      () => [1],
+    ];
+    for (const [i, sizesOf] of sizes.entries()) {
+      const parts = sizesOf().map((n, k) => pattern(n, i * 31 + k));
+      await writer.append(parts);
+      written.push(...parts);
+      const expected = concat(written);
+      assert.equal(writer.bytes, expected.byteLength);
+      const file = new Uint8Array(await readFile(writer.path));
+      assert.deepEqual(file.subarray(0, expected.byteLength), expected, `append ${i}: the data`);
+      assert.equal(file.byteLength % DIRECT_BLOCK, 0, `append ${i}: the file ends on a block`);
+      if (file.byteLength > expected.byteLength) {
+        const free = readBoxHeader(file, expected.byteLength, file.byteLength - expected.byteLength);
+        assert.equal(free?.type, 'free', `append ${i}: padding is a free box`);
+        assert.equal(expected.byteLength + free!.size, file.byteLength, `append ${i}: the free box runs to the end`);
+      }
+    }
+    await writer.close();
+    const final = new Uint8Array(await readFile(writer.path));
+    assert.deepEqual(final, concat(written), 'closed: exactly the bytes appended');
+    assert.equal((await stat(writer.path)).size, writer.bytes);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('direct I/O is asked for only when wanted: tryDirect false writes through the page cache', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'thinstream-direct-'));
+  try {
+    const writer = await SegmentWriter.create(join(dir, 'b.mp4'), pattern(100, 2), 'segment', false);
+    assert.equal(writer.directIo, false);
+    await writer.append([pattern(5000, 3)]);
+    await writer.close();
+    assert.equal((await stat(writer.path)).size, 5100);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
