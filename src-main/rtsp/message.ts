@@ -97,8 +97,8 @@ export class RtspParseError extends ThinStreamError {
 export interface RtspParserSink {
   onMessage(message: RtspMessage): void;
   /**
-   * One interleaved frame. `payload` may be a view into the chunk passed to `push`: a sink that keeps it
-   * beyond the call keeps that chunk alive (Node gives each socket read its own buffer, so this is safe).
+   * One interleaved frame. `payload` may be a view into the chunk passed to `push`, valid only during the
+   * call: RtspConnection reads every chunk into one reused buffer. A sink copies what it keeps.
    */
   onInterleaved(channel: number, payload: Uint8Array): void;
 }
@@ -139,6 +139,7 @@ export class RtspStreamParser {
     return this.consumed;
   }
 
+  /** Parses `chunk`, which may be overwritten once this returns: whatever is kept is copied. */
   push(chunk: Uint8Array): void {
     let data = chunk;
     if (this.pending.byteLength > 0) {
@@ -153,7 +154,8 @@ export class RtspStreamParser {
       pos += used;
       this.consumed += used;
     }
-    if (pos < data.byteLength) this.pending = data.subarray(pos);
+    // Copied: the caller may read the next chunk into the same buffer (RtspConnection does).
+    if (pos < data.byteLength) this.pending = copyOf(data, pos, data.byteLength);
   }
 
   /**
@@ -229,7 +231,7 @@ export class RtspStreamParser {
     }
     const bodyStart = headerEnd.bodyStart;
     if (data.byteLength - bodyStart < bodyLength) return start === pos ? 0 : start - pos;
-    const body = bodyLength === 0 ? EMPTY : data.slice(bodyStart, bodyStart + bodyLength);
+    const body = bodyLength === 0 ? EMPTY : copyOf(data, bodyStart, bodyStart + bodyLength);
     const message = parseStartLine(startLine, headers, body, this.consumed + (start - pos));
     if (data[headerEnd.headEnd - 1] !== CR) message.bareLf = true;
     this.sink.onMessage(message);
@@ -280,6 +282,13 @@ function unfold(lines: string[]): string[] {
     if ((line.startsWith(' ') || line.startsWith('\t')) && out.length > 1) out[out.length - 1] += ' ' + line.trim();
     else out.push(line);
   }
+  return out;
+}
+
+/** A copy of `data[start, end)` (not `Buffer#slice`, which is a view). */
+function copyOf(data: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(data.subarray(start, end), 0);
   return out;
 }
 

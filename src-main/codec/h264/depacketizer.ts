@@ -160,7 +160,7 @@ export class H264Depacketizer {
     let endsNal = true;
     if (type >= 1 && type <= 23) {
       this.closeFuWithoutEnd(seq);
-      this.addNal(packet.subarray(offset, offset + length), seq);
+      this.addNal(this.fu.copy(packet, offset, length), seq);
     } else if (type === NalType.STAP_A) {
       this.closeFuWithoutEnd(seq);
       this.stapA(packet, offset, length, seq);
@@ -171,7 +171,7 @@ export class H264Depacketizer {
     } else if (type === 0 && startsWithStartCodeAt(packet, offset, length)) {
       // Annex B bytes where a NAL unit belongs (RFC 6184 forbids start codes in payloads).
       this.closeFuWithoutEnd(seq);
-      this.addNal(packet.subarray(offset, offset + length), seq);
+      this.addNal(this.fu.copy(packet, offset, length), seq);
     } else {
       const what = type === 25 || type === 26 || type === 27 || type === 29 ? 'interleaved-mode' : 'undefined';
       this.malformed(new H264ParseError(`${what} NAL unit type ${type} in an RTP payload is not supported`, 0), seq);
@@ -246,7 +246,7 @@ export class H264Depacketizer {
         );
         return;
       }
-      this.addNal(packet.subarray(pos, pos + size), seq);
+      this.addNal(this.fu.copy(packet, pos, size), seq);
       pos += size;
     }
   }

@@ -82,6 +82,19 @@ export class FuAAssembler {
     return nal;
   }
 
+  /**
+   * A whole NAL unit (a single-NAL or STAP-A payload) copied into the slab: a view that stays valid, where
+   * the packet's buffer may be reused once the packet is handled. Drops any unit still open.
+   */
+  copy(src: Uint8Array, offset: number, length: number): Uint8Array {
+    this.abort();
+    this.reserve(length);
+    const at = this.fill;
+    this.slab.set(src.subarray(offset, offset + length), at);
+    this.fill += length;
+    return this.slab.subarray(at, at + length);
+  }
+
   abort(): void {
     this.length = 0;
     this.open = false;
