@@ -2,8 +2,8 @@
  * Recordings written around the page cache (Linux `O_DIRECT`). A recording is written once and read rarely, so
  * copying it into the page cache only costs CPU (the kernel's copy is the largest single entry in the runtime's
  * profile at 64 cameras), evicts pages that are read, and leaves up to 30 s of video dirty in memory where a
- * power cut loses it. With direct I/O the device reads the bytes from our own buffer, and each fragment is on
- * the device when its write returns.
+ * power cut loses it. With direct I/O the device reads the bytes from our own buffer, and each fragment has
+ * reached the device when its write returns (its volatile write cache, if any, is what the fsync policy flushes).
  *
  * Direct I/O wants the memory, the file offset and the length aligned to the device's block. Fragments are
  * copied into an aligned staging slab (a user-space copy of bytes still in the CPU's caches) and written from

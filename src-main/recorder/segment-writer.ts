@@ -6,7 +6,8 @@
  *   fragment  fdatasync after every fragment (at most the fragment in flight is lost; costs IOPS).
  *   segment   fsync the folder after a file is created and the file when it is closed (the default).
  * Where the file system can (Linux, `O_DIRECT`), files are written around the page cache (direct-write.ts):
- * each fragment is then on the device when its append resolves, whatever the policy.
+ * each fragment has then reached the device when its append resolves, whatever the policy (the policy's fsync
+ * still flushes the device's own write cache and the file's size).
  */
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';

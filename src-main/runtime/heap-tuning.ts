@@ -1,7 +1,7 @@
 /**
  * V8's heap sizing for a process that moves video. The runtime's JavaScript heap is small (about 20 MB live with
- * 64 cameras) but it allocates tens of MB per second of ArrayBuffers (socket reads, FU-A reassembly slabs) that
- * live for a GOP or less. V8 counts external memory allocated since the last full collection against the old
+ * 64 cameras) but it allocates tens of MB per second of ArrayBuffers (FU-A reassembly slabs; socket reads did
+ * too until RTSP connections reused one read buffer) that live for a GOP or less. V8 counts external memory allocated since the last full collection against the old
  * generation's limit, which it sets from the live heap (about 20 MB over it by default): so every few tens of MB
  * of video read trigger a full mark-compact, several per second at 64 cameras. Letting the old generation grow
  * 300 % past its live size before the next one leaves room for a second or two of video. Measured with
