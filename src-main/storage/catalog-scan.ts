@@ -109,9 +109,10 @@ async function scanOne(
   const path = join(folder.path, name);
   const parsed = parseSegmentName(name);
   if (!o.initial) {
-    // A file still being copied in: look at it on the next rescan.
+    // A file still being copied in: look at it on the next rescan. (With settleMs 0, never: a file written in
+    // this very millisecond has an mtime a fraction of a millisecond after Date.now(), which is truncated.)
     const st = await stat(path).catch(() => null);
-    if (st === null || Date.now() - st.mtimeMs < o.settleMs) return;
+    if (st === null || (o.settleMs > 0 && Date.now() - st.mtimeMs < o.settleMs)) return;
   }
   if (parsed === null) {
     await unknownFile(o, path, 'its name is not a segment name', report);
