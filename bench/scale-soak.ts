@@ -70,6 +70,7 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
       viewers: options.viewers,
       storageLimit: options.storageLimit,
       probeIntervalMs: SAMPLE_MS,
+      nodeArgs: options.nodeArgs,
       onProbe: (line) => {
         probe.last = line;
         probe.worstDelayMs = Math.max(probe.worstDelayMs, line.eventLoopDelayMaxMs);

@@ -24,6 +24,8 @@ function run(cmd: string, args: string[], input = ''): Promise<{ code: number; s
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolvePromise({ code, stdout, stderr });
     });
+    // A command that reads no input may exit before this is written: EPIPE then is no failure of its own.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
   });
 }
