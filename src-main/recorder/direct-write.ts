@@ -67,8 +67,6 @@ export function isDirectIoRefusal(err: unknown): boolean {
 
 /** Appends to a file opened with O_DIRECT, from offset 0, in aligned blocks. */
 export class DirectAppender {
-  /** Logical bytes appended (the file's true length). */
-  bytes = 0;
   private slab: Uint8Array | null = pool.take();
   /** File offset of slab[0]; always a multiple of DIRECT_BLOCK. */
   private base = 0;
@@ -99,7 +97,6 @@ export class DirectAppender {
             this.fill = 0;
           }
         }
-        this.bytes += part.byteLength;
       }
       if (this.fill > 0) await this.writeTail(slab);
     } catch (err) {
@@ -108,7 +105,7 @@ export class DirectAppender {
     }
   }
 
-  /** Gives the slab back; the caller truncates the file to `bytes` (dropping the padding) and closes it. */
+  /** Gives the slab back; the caller truncates the file to its true length (dropping the padding) and closes it. */
   release(): void {
     if (this.slab !== null) pool.give(this.slab);
     this.slab = null;

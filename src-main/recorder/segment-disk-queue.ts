@@ -44,8 +44,6 @@ export interface SegmentDiskQueueOptions {
   folder: string;
   nameDigits: number;
   fsync: FsyncPolicy;
-  /** Write around the page cache where the file system allows it (direct-write.ts); default true. */
-  directIo?: boolean;
   log: (line: string) => void;
   onOpened(seg: OpenSegment): void;
   onFailure(seg: OpenSegment, err: ThinStreamError): void;
@@ -59,13 +57,11 @@ export class SegmentDiskQueue {
   private running = false;
   private waiters: Array<() => void> = [];
   private nextSequence: number | null = null;
-  /** Whether the next file tries direct I/O: until the file system first refuses it. */
-  private directIo: boolean;
+  /** Whether the next file tries direct I/O (direct-write.ts): until the file system first refuses it. */
+  private directIo = true;
   private readonly totals = { bytesWritten: 0, fragments: 0, segments: 0, writeMs: 0 };
 
-  constructor(private readonly o: SegmentDiskQueueOptions) {
-    this.directIo = o.directIo ?? true;
-  }
+  constructor(private readonly o: SegmentDiskQueueOptions) {}
 
   stats(): { bytesWritten: number; fragments: number; segments: number; writeMs: number; queuedBytes: number } {
     const current = this.lastSegment?.writer?.writeMs ?? 0;

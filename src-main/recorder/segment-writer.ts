@@ -54,7 +54,7 @@ export class SegmentWriter {
       writer = new SegmentWriter(path, fh, fsync, init.byteLength, null);
       await writer.durably(() => writeFully(fh, init, 0));
     } else {
-      await writer.durably(async () => undefined);
+      await writer.durably(); // the direct open wrote the init segment already
     }
     writer.writeMs = performance.now() - started;
     return writer;
@@ -88,10 +88,10 @@ export class SegmentWriter {
     return new SegmentWriter(path, fh, fsync, init.byteLength, appender);
   }
 
-  /** Runs `write` (the init segment) and makes the new file durable per the policy; on failure removes it. */
-  private async durably(write: () => Promise<void>): Promise<void> {
+  /** Runs `write` (the init segment), if any, and makes the new file durable per the policy; on failure removes it. */
+  private async durably(write?: () => Promise<void>): Promise<void> {
     try {
-      await write();
+      await write?.();
       if (this.fsync !== 'never') {
         await this.fh.datasync();
         await syncFolder(dirname(this.path));

@@ -157,7 +157,7 @@ export class ReorderBuffer {
         this.stats.duplicates++;
         return;
       }
-      this.slotPacket[i] = copyOf(packet);
+      this.slotPacket[i] = new Uint8Array(packet); // a copy: the caller's buffer may be reused (RtspConnection)
       this.slotExt[i] = ext;
       this.slotOffset[i] = payloadOffset;
       this.slotLength[i] = payloadLength;
@@ -255,7 +255,7 @@ export class ReorderBuffer {
     }
     // Keep it: if the next packet follows it, the sender has restarted (RFC 3550 A.1, MIN_SEQUENTIAL 2).
     if (stray !== null) this.stats.strays++;
-    this.strayPacket = copyOf(packet);
+    this.strayPacket = new Uint8Array(packet); // a copy, as above
     this.straySeq = seq;
     this.strayOffset = payloadOffset;
     this.strayLength = payloadLength;
@@ -367,11 +367,4 @@ export class ReorderBuffer {
     }
     return this.waitStartMs;
   }
-}
-
-/** A held packet is copied: the caller's buffer may be a socket read buffer that is reused (RtspConnection). */
-function copyOf(packet: Uint8Array): Uint8Array {
-  const out = new Uint8Array(packet.byteLength);
-  out.set(packet, 0);
-  return out;
 }

@@ -155,7 +155,7 @@ export class RtspStreamParser {
       this.consumed += used;
     }
     // Copied: the caller may read the next chunk into the same buffer (RtspConnection does).
-    if (pos < data.byteLength) this.pending = copyOf(data, pos, data.byteLength);
+    if (pos < data.byteLength) this.pending = new Uint8Array(data.subarray(pos));
   }
 
   /**
@@ -231,7 +231,8 @@ export class RtspStreamParser {
     }
     const bodyStart = headerEnd.bodyStart;
     if (data.byteLength - bodyStart < bodyLength) return start === pos ? 0 : start - pos;
-    const body = bodyLength === 0 ? EMPTY : copyOf(data, bodyStart, bodyStart + bodyLength);
+    // A copy (new Uint8Array of a view copies; Buffer#slice would not).
+    const body = bodyLength === 0 ? EMPTY : new Uint8Array(data.subarray(bodyStart, bodyStart + bodyLength));
     const message = parseStartLine(startLine, headers, body, this.consumed + (start - pos));
     if (data[headerEnd.headEnd - 1] !== CR) message.bareLf = true;
     this.sink.onMessage(message);
@@ -282,13 +283,6 @@ function unfold(lines: string[]): string[] {
     if ((line.startsWith(' ') || line.startsWith('\t')) && out.length > 1) out[out.length - 1] += ' ' + line.trim();
     else out.push(line);
   }
-  return out;
-}
-
-/** A copy of `data[start, end)` (not `Buffer#slice`, which is a view). */
-function copyOf(data: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  out.set(data.subarray(start, end), 0);
   return out;
 }
 

@@ -3,16 +3,27 @@
  * (ext4 on these machines): the file is written with O_DIRECT, after every append it holds exactly the bytes
  * appended followed by one `free` box to its end (a valid MP4 at every moment), and `close` cuts it to its
  * true length. Sizes cover the edges: a fragment that fills the staging slab exactly, one larger than it, one
- * that ends on a block, and ones that leave 1 to 8 bytes of a block (too few for a `free` header).
+ * that ends on a block, and ones that leave 1 to 8 bytes of a block (too few for a `free` header). And a file
+ * system that refuses O_DIRECT (ramfs, mounted for the test as root): the recorder writes through the page cache,
+ * says so once, and its files are whole.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIRECT_BLOCK, O_DIRECT, STAGING_BYTES } from '../../src-main/recorder/direct-write.js';
 import { SegmentWriter } from '../../src-main/recorder/segment-writer.js';
 import { readBoxHeader } from '../../src-main/recorder/mp4/box-reader.js';
+import { StreamRecorder } from '../../src-main/recorder/stream-recorder.js';
+import { RecordingCatalog } from '../../src-main/storage/recording-catalog.js';
+import { makeClip } from './clip-fixture.js';
+import { probeFile } from './ffprobe.js';
+import { looped } from '../storage/record-fixture.js';
+
+const run = promisify(execFile);
 
 /** Bytes `0x00..0xff` repeating from `seed`, so a misplaced or repeated block shows as a mismatch. */
 function pattern(length: number, seed: number): Uint8Array {
@@ -21,15 +32,7 @@ function pattern(length: number, seed: number): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
+const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
 test('direct I/O: after every append the file is the bytes appended plus one free box; close cuts the padding', async (t) => {
   if (O_DIRECT === undefined) return t.skip('no O_DIRECT on this platform');
@@ -87,5 +90,47 @@ test('direct I/O is asked for only when wanted: tryDirect false writes through t
     assert.equal((await stat(writer.path)).size, 5100);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file system that refuses direct I/O (ramfs): written through the page cache, said once, files whole', async (t) => {
+  if (O_DIRECT === undefined) return t.skip('no O_DIRECT on this platform');
+  const dir = await mkdtemp(join(tmpdir(), 'thinstream-ramfs-'));
+  try {
+    await run('mount', ['-t', 'ramfs', 'ramfs', dir]);
+  } catch {
+    await rmdir(dir);
+    return t.skip('cannot mount a ramfs here (needs root)');
+  }
+  const clip = await makeClip({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 });
+  const catalog = new RecordingCatalog({ rootPath: dir, rescanIntervalMs: 0 });
+  const log: string[] = [];
+  const recorder = new StreamRecorder({
+    streamId: 'cam-ram/1-main',
+    catalog,
+    dividerMs: 2000,
+    limitBytes: 1 << 30,
+    log: (line) => log.push(line),
+  });
+  try {
+    await catalog.load();
+    recorder.setFormat(clip.format);
+    for (const unit of looped(clip.units, 2)) recorder.write(unit);
+    await recorder.close();
+    const segments = catalog.allSegments('cam-ram/1-main');
+    assert.ok(segments.length >= 3, `several files (${segments.length})`);
+    assert.equal(log.filter((l) => l.includes('does not take direct I/O')).length, 1, log.join('\n'));
+    for (const s of segments) {
+      assert.equal((await stat(s.path)).size, s.bytes, `${s.id}: no padding left`);
+      const probe = await probeFile(s.path);
+      assert.deepEqual(probe.errors, [], s.id);
+      assert.equal(probe.frames.length, s.frames);
+    }
+  } finally {
+    await recorder.close();
+    await catalog.close();
+    await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
+    await rmdir(dir);
+    await clip.remove();
   }
 });
