@@ -147,15 +147,16 @@ export class RtspStreamParser {
       if (rest === null) return;
       data = rest;
     }
+    const end = data.byteLength;
     let pos = 0;
-    while (pos < data.byteLength) {
-      const used = data[pos] === DOLLAR ? this.readInterleaved(data, pos) : this.readMessage(data, pos);
+    while (pos < end) {
+      const used = data[pos] === DOLLAR ? this.readInterleaved(data, pos, end) : this.readMessage(data, pos);
       if (used === 0) break;
       pos += used;
       this.consumed += used;
     }
     // Copied: the caller may read the next chunk into the same buffer (RtspConnection does).
-    if (pos < data.byteLength) this.pending = new Uint8Array(data.subarray(pos));
+    if (pos < end) this.pending = new Uint8Array(data.subarray(pos));
   }
 
   /**
@@ -183,10 +184,10 @@ export class RtspStreamParser {
   }
 
   /** Returns the bytes used, or 0 when the frame is not complete yet. */
-  private readInterleaved(data: Uint8Array, pos: number): number {
-    if (data.byteLength - pos < 4) return 0;
+  private readInterleaved(data: Uint8Array, pos: number, end: number): number {
+    if (end - pos < 4) return 0;
     const length = (data[pos + 2]! << 8) | data[pos + 3]!;
-    if (data.byteLength - pos < 4 + length) return 0;
+    if (end - pos < 4 + length) return 0;
     this.sink.onInterleaved(data[pos + 1]!, data.subarray(pos + 4, pos + 4 + length));
     return 4 + length;
   }

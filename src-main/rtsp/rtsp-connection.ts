@@ -18,6 +18,7 @@ import {
 } from './message.js';
 import type { RtspAuthenticator } from './rtsp-auth.js';
 import type { RtspConnectionTap } from './rtsp-session.js';
+import { plainBytes } from './plain-bytes.js';
 import { RtspStatusError } from './rtsp-error.js';
 import { redactUrl, type RtspUrl, hostPort } from './rtsp-url.js';
 
@@ -102,7 +103,7 @@ export class RtspConnection {
       }
     };
     if (reads !== null) reads.chunk = onChunk;
-    else socket.on('data', onChunk);
+    else socket.on('data', (chunk: Buffer) => onChunk(plainBytes(chunk)));
     socket.on('error', (err) => this.end(socketError(options, err, 'lost the connection')));
     socket.on('close', () =>
       this.end(new ThinStreamError('RTSP_SESSION_LOST', `${options.label}: the camera closed the connection`)),
@@ -130,7 +131,8 @@ export class RtspConnection {
           host: url.host,
           port: url.port,
           onread: {
-            buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+            // A plain Uint8Array, not a Buffer (see plainBytes).
+            buffer: new Uint8Array(READ_BUFFER_BYTES),
             callback: (bytes, buffer) => {
               target.chunk(buffer.subarray(0, bytes));
               return true;

@@ -10,6 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { ThinStreamError } from '../../src-shared/errors.js';
+import { plainBytes } from './plain-bytes.js';
 
 export interface UdpRtpPortPairOptions {
   /** Local address to bind; `0.0.0.0` by default (`::` for an IPv6 pair). */
@@ -70,8 +71,8 @@ export class UdpRtpPortPair {
     this.rtcp = rtcp;
     this.rtpPort = rtp.address().port;
     this.rtcpPort = rtcp.address().port;
-    rtp.on('message', (msg, rinfo) => this.dispatch(msg, rinfo.address, rinfo.port, false));
-    rtcp.on('message', (msg, rinfo) => this.dispatch(msg, rinfo.address, rinfo.port, true));
+    rtp.on('message', (msg, rinfo) => this.dispatch(plainBytes(msg), rinfo.address, rinfo.port, false));
+    rtcp.on('message', (msg, rinfo) => this.dispatch(plainBytes(msg), rinfo.address, rinfo.port, true));
     // A datagram socket's errors after bind (ICMP unreachable on some systems) must not end the process.
     rtp.on('error', () => undefined);
     rtcp.on('error', () => undefined);
@@ -124,7 +125,7 @@ export class UdpRtpPortPair {
     return this.routes.size;
   }
 
-  private dispatch(packet: Buffer, fromAddress: string, fromPort: number, isRtcp: boolean): void {
+  private dispatch(packet: Uint8Array, fromAddress: string, fromPort: number, isRtcp: boolean): void {
     const arrivalMs = Date.now();
     // RTP: SSRC at bytes 8..11 (RFC 3550 §5.1); RTCP: the sender's SSRC at bytes 4..7 (§6.4).
     const ssrcOffset = isRtcp ? 4 : 8;
@@ -132,7 +133,12 @@ export class UdpRtpPortPair {
       this.stats.runts++;
       return;
     }
-    const ssrc = packet.readUInt32BE(ssrcOffset);
+    const ssrc =
+      ((packet[ssrcOffset]! << 24) |
+        (packet[ssrcOffset + 1]! << 16) |
+        (packet[ssrcOffset + 2]! << 8) |
+        packet[ssrcOffset + 3]!) >>>
+      0;
     const address = normalizeAddress(fromAddress);
     const candidates = this.candidates;
     candidates.length = 0;

@@ -30,7 +30,11 @@ test('packets reach the stream whose camera port and SSRC they carry; strangers 
       sourceAddress: '127.0.0.1',
       serverRtpPort: port,
       serverRtcpPort: port + 1,
-      onRtp: (p) => got[name]!.push((p[2]! << 8) | p[3]!),
+      onRtp: (p) => {
+        // A plain Uint8Array, not the Buffer dgram gives: the ingest sees one kind of byte array (plain-bytes.ts).
+        assert.equal(Object.getPrototypeOf(p), Uint8Array.prototype);
+        got[name]!.push((p[2]! << 8) | p[3]!);
+      },
       onRtcp: () => undefined,
     });
   const a = route('a', camA.address().port);
