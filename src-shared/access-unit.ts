@@ -17,6 +17,22 @@ export interface AccessUnit {
   wallMs: number;
   /** True when data was lost before this unit: a decoder should wait for the next keyframe. */
   discontinuity: boolean;
+  /**
+   * Present when `nalus` live in reused memory (the runtime's ingest): whoever keeps the unit past the call that
+   * handed it over retains it and releases it when done. Absent or null: the bytes are the unit's for good.
+   */
+  lease?: UnitLease | null;
+}
+
+/**
+ * A hold on the memory an access unit's NAL units live in (src-main/codec/h264/slab-pool.ts). The memory is
+ * reused once every holder has released it, so a holder must not read the NAL units after its release.
+ */
+export interface UnitLease {
+  retain(): void;
+  release(): void;
+  /** The memory is never reused: for a holder that cannot say when it is done (it is then freed by the GC). */
+  pin(): void;
 }
 
 /** What a viewer or a file needs to know about a video stream before its first access unit. */

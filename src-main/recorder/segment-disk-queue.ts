@@ -34,7 +34,14 @@ export interface OpenSegment {
 
 type Job =
   | { kind: 'open'; seg: OpenSegment; init: Uint8Array }
-  | { kind: 'append'; seg: OpenSegment; data: Uint8Array | readonly Uint8Array[]; bytes: number; entry: FragmentEntry }
+  | {
+      kind: 'append';
+      seg: OpenSegment;
+      data: Uint8Array | readonly Uint8Array[];
+      bytes: number;
+      entry: FragmentEntry;
+      done: (() => void) | null;
+    }
   | { kind: 'close'; seg: OpenSegment };
 
 export interface SegmentDiskQueueOptions {
@@ -86,9 +93,17 @@ export class SegmentDiskQueue {
     return seg;
   }
 
-  /** One fragment: a buffer, or the pieces of a gathered write (FragmentBuilder.buildParts), `entry.size` bytes. */
-  append(seg: OpenSegment, data: Uint8Array | readonly Uint8Array[], entry: FragmentEntry): void {
-    this.push({ kind: 'append', seg, data, bytes: entry.size, entry }, entry.size);
+  /**
+   * One fragment: a buffer, or the pieces of a gathered write (FragmentBuilder.buildParts), `entry.size` bytes.
+   * `done` is called once, when `data` is no longer needed: written, failed or skipped.
+   */
+  append(
+    seg: OpenSegment,
+    data: Uint8Array | readonly Uint8Array[],
+    entry: FragmentEntry,
+    done: (() => void) | null = null,
+  ): void {
+    this.push({ kind: 'append', seg, data, bytes: entry.size, entry, done }, entry.size);
   }
 
   close(seg: OpenSegment): void {
@@ -116,6 +131,7 @@ export class SegmentDiskQueue {
       } catch (err) {
         await this.fail(job, err);
       }
+      if (job.kind === 'append') job.done?.();
       this.queuedBytes -= job.kind === 'open' ? job.init.byteLength : job.kind === 'append' ? job.bytes : 0;
     }
     this.running = false;

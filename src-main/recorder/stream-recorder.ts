@@ -82,6 +82,8 @@ export interface StreamRecorderOptions {
 
 export class StreamRecorder {
   readonly streamId: StreamId;
+  /** It retains every unit it keeps until that unit is written or dropped (hub.ts HubSubscriber). */
+  readonly leaseAware = true;
   private readonly o: Required<Omit<StreamRecorderOptions, 'retention' | 'onStatus' | 'log' | 'resumeFreeBytes'>>;
   private readonly resumeFreeBytes: number | undefined;
   private readonly log: (line: string) => void;
@@ -95,6 +97,11 @@ export class StreamRecorder {
   private seg: OpenSegment | null = null;
   /** The last unit, held until the next one tells its duration (two fields: no object per unit). */
   private pending: AccessUnit | null = null;
+  /**
+   * The units whose NAL units the open fragment refers to. Each unit's lease (slab-pool.ts) is retained from
+   * `write` until its fragment is on disk (or dropped): the disk queue releases them after the write.
+   */
+  private fragmentUnits: AccessUnit[] = [];
   private pendingDropsParameterSets = true;
   private fragmentBase90k = 0;
   private nominal90k = 3600;
@@ -224,6 +231,7 @@ export class StreamRecorder {
       this.log(`recording ${this.streamId}: writing again after ${this.dropReason}`);
       this.dropReason = null;
     }
+    au.lease?.retain();
     this.pending = au;
     this.pendingDropsParameterSets = !au.keyframe || parameterSetsMatch(au, this.format);
   }
@@ -265,7 +273,10 @@ export class StreamRecorder {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
-    if (this.seg === null) return;
+    if (this.seg === null) {
+      p.lease?.release();
+      return;
+    }
     const bytes = this.builder.addSample(
       p.nalus,
       duration90k,
@@ -273,12 +284,24 @@ export class StreamRecorder {
       p.pts90k - p.dts90k,
       this.pendingDropsParameterSets,
     );
-    if (bytes > 0) this.counters.framesWritten++;
+    if (bytes > 0) {
+      this.counters.framesWritten++;
+      this.fragmentUnits.push(p);
+    } else {
+      p.lease?.release(); // nothing of it went into the fragment
+    }
+  }
+
+  /** Empties the open fragment without writing it, releasing its units. */
+  private resetFragment(): void {
+    this.builder.reset();
+    releaseAll(this.fragmentUnits);
+    this.fragmentUnits = [];
   }
 
   private flush(): void {
     if (this.seg === null || this.builder.sampleCount === 0) {
-      this.builder.reset();
+      this.resetFragment();
       return;
     }
     const keyframe = this.builder.startsWithKeyframe;
@@ -286,15 +309,22 @@ export class StreamRecorder {
     const duration90k = this.builder.duration90k;
     const data = this.builder.buildParts(++this.seg.fragmentSequence, this.fragmentBase90k);
     this.largestFragment = Math.max(this.largestFragment, data.byteLength);
-    this.queue.append(this.seg, data.parts, {
-      offset: this.seg.bytes,
-      size: data.byteLength,
-      startTime90k: this.fragmentBase90k,
-      duration90k,
-      samples,
-      keyframeSample: keyframe ? 0 : -1,
-      keyframeTime90k: keyframe ? this.fragmentBase90k : -1,
-    });
+    const units = this.fragmentUnits;
+    this.fragmentUnits = [];
+    this.queue.append(
+      this.seg,
+      data.parts,
+      {
+        offset: this.seg.bytes,
+        size: data.byteLength,
+        startTime90k: this.fragmentBase90k,
+        duration90k,
+        samples,
+        keyframeSample: keyframe ? 0 : -1,
+        keyframeTime90k: keyframe ? this.fragmentBase90k : -1,
+      },
+      units.length === 0 ? null : () => releaseAll(units),
+    );
     this.seg.bytes += data.byteLength;
     this.seg.end90k = this.fragmentBase90k + duration90k;
   }
@@ -343,8 +373,9 @@ export class StreamRecorder {
   private failed(_seg: OpenSegment, err: ThinStreamError): void {
     if (this.seg !== null && this.seg.failed) {
       this.seg = null;
+      this.pending?.lease?.release();
       this.pending = null;
-      this.builder.reset();
+      this.resetFragment();
       this.waitKeyframe = true;
     }
     this.retryReady = false;
@@ -387,6 +418,10 @@ export class StreamRecorder {
       this.log(`recording ${this.streamId}: status listener failed: ${String(err)}`);
     }
   }
+}
+
+function releaseAll(units: readonly AccessUnit[]): void {
+  for (let i = 0; i < units.length; i++) units[i]!.lease?.release();
 }
 
 function hasVcl(au: AccessUnit): boolean {

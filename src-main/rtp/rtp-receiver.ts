@@ -13,6 +13,7 @@
 import type { AccessUnit, VideoFormat } from '../../src-shared/access-unit.js';
 import { ThinStreamError } from '../../src-shared/errors.js';
 import { H264Depacketizer, type H264DepacketizerSink } from '../codec/h264/depacketizer.js';
+import type { SlabPool } from '../codec/h264/slab-pool.js';
 import type { H264ParseError } from '../codec/h264/bit-reader.js';
 import { ReceptionStats } from './reception-stats.js';
 import { ReorderBuffer, type ReorderSink } from './reorder-buffer.js';
@@ -41,6 +42,8 @@ export interface RtpReceiverOptions {
   onMalformed?(error: ThinStreamError): void;
   /** Added: how long a packet waits for a gap before it to fill, in ms (default 100). */
   reorderHoldMs?: number;
+  /** Added: reused memory for NAL units (slab-pool.ts); units then carry a lease. Default: none. */
+  slabPool?: SlabPool | null;
 }
 
 export interface RtpReceiverStats {
@@ -147,7 +150,12 @@ export class RtpReceiver {
       onMalformed: (err, seq) => this.reportMalformed(err, seq, this.lastPacketMs),
       wallMsOf: (ts32, arrivalMs) => this.wallMsOf(ts32, arrivalMs),
     };
-    this.depacketizer = new H264Depacketizer(this.label, h264Sink, options.spropParameterSets);
+    this.depacketizer = new H264Depacketizer(
+      this.label,
+      h264Sink,
+      options.spropParameterSets,
+      options.slabPool ?? null,
+    );
     this.spropMissing = options.spropParameterSets === undefined || options.spropParameterSets.trim() === '';
   }
 

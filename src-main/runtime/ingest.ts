@@ -2,11 +2,13 @@
  * Camera ingest for the runtime: the one shared UDP RTP/RTCP port pair (the original's `rtsp.rtp.server.ports`
  * and `rtcp.port`), a StreamSupervisor per stream version on it, and the config editor's "Test connection"
  * (the same probe as `thinstream probe`). A pair that cannot be bound (a port in use) is logged and every
- * camera uses TCP interleaved instead: one bad setting does not stop the recorder.
+ * camera uses TCP interleaved instead: one bad setting does not stop the recorder. Every stream's NAL units live
+ * in slabs from one shared pool, reused once the GOP cache and the recorder are done with them (slab-pool.ts).
  */
 import type { ProbeRequest, ProbeResult } from '../../src-shared/api.js';
 import type { ResolvedConfig, ResolvedStreamVersion } from '../../src-shared/config/resolved-config.js';
 import { ThinStreamError, toErrorInfo } from '../../src-shared/errors.js';
+import { SlabPool } from '../codec/h264/slab-pool.js';
 import type { CameraReport } from '../../src-shared/camera-report.js';
 import { probe, probeWithReport, type ProbeOptions } from '../cli/probe-command.js';
 import { redactUrl } from '../rtsp/rtsp-url.js';
@@ -17,6 +19,9 @@ import type { StreamSource } from './stream-set.js';
 const USER_AGENT = 'ThinStream';
 
 export class RuntimeIngest {
+  /** Shared by every stream. */
+  readonly slabPool = new SlabPool();
+
   private constructor(
     private readonly udp: UdpRtpPortPair | null,
     private readonly log: (line: string) => void,
@@ -53,6 +58,7 @@ export class RuntimeIngest {
       reorderQueueSize: version.reorderQueueSize,
       userAgent: USER_AGENT,
       log: this.log,
+      slabPool: this.slabPool,
     });
   }
 

@@ -17,6 +17,8 @@ export interface StreamSource extends HubSource {
 
 /** A StreamRecorder, as the runtime drives it. */
 export interface StreamRecorderLike {
+  /** True when it retains the leases of the units it keeps (StreamRecorder does; slab-pool.ts). */
+  readonly leaseAware?: boolean;
   setFormat(format: VideoFormat): void;
   write(au: AccessUnit): void;
   status(): { state: string };
@@ -127,6 +129,7 @@ export class StreamSet {
     const r = recorder;
     stream.recorder = r;
     stream.unsubscribe = this.hub.subscribe(id, {
+      leaseAware: r.leaseAware === true,
       onFormat: (format) => r.setFormat(format),
       onUnit: (unit) => r.write(unit.au),
     });

@@ -14,6 +14,8 @@ export const WS_CLOSE_ERROR = 1011;
 export const WS_CLOSE_TRY_AGAIN = 1013;
 
 export class WsViewerSink implements ViewerSink {
+  /** It sends the unit's wire frame, a copy, and keeps nothing of the unit. */
+  readonly leaseAware = true;
   private pingTimer: NodeJS.Timeout | null = null;
   private alive = true;
 

@@ -2,7 +2,10 @@
  * The units of one stream since its latest keyframe, so a new viewer starts at once with a picture a
  * decoder can begin on. Bounded: a stream whose group of pictures outgrows the limits (a camera with a
  * very long keyframe interval) drops the cache until its next keyframe, and new viewers wait for that.
+ * A unit with a lease (slab-pool.ts) is retained while cached and released when it leaves the cache.
  */
+import type { UnitLease } from '../../src-shared/access-unit.js';
+
 export interface GopCacheLimits {
   /** Bytes of access-unit payload held at most (the shared wire frames add about as much again). */
   maxBytes: number;
@@ -12,6 +15,7 @@ export interface GopCacheLimits {
 export interface CachedUnit {
   readonly keyframe: boolean;
   readonly byteLength: number;
+  readonly lease?: UnitLease | null | undefined;
 }
 
 export class GopCache<T extends CachedUnit> {
@@ -33,6 +37,7 @@ export class GopCache<T extends CachedUnit> {
       this.overflowed = true;
       return;
     }
+    unit.lease?.retain();
     this.units.push(unit);
     this.bytes += unit.byteLength;
   }
@@ -47,7 +52,9 @@ export class GopCache<T extends CachedUnit> {
   }
 
   clear(): void {
-    this.units.length = 0;
+    const units = this.units;
+    for (let i = 0; i < units.length; i++) units[i]!.lease?.release();
+    units.length = 0;
     this.bytes = 0;
     this.overflowed = false;
   }

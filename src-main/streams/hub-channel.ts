@@ -2,7 +2,7 @@
  * One stream inside the hub: its format and state, its GOP cache, its subscribers and viewers, and the rule
  * that sends a unit to a viewer or skips it (see hub.ts). Internal to the hub.
  */
-import type { AccessUnit, StreamId, VideoFormat } from '../../src-shared/access-unit.js';
+import type { AccessUnit, StreamId, UnitLease, VideoFormat } from '../../src-shared/access-unit.js';
 import type { StreamDescriptionMessage, ServerTextMessage } from '../../src-shared/live-wire.js';
 import { emptyCounters, type StreamStatus } from '../../src-shared/stream-status.js';
 import { GopCache, type GopCacheLimits } from './gop-cache.js';
@@ -34,6 +34,10 @@ export class HubUnit {
 
   get byteLength(): number {
     return this.au.byteLength;
+  }
+
+  get lease(): UnitLease | null | undefined {
+    return this.au.lease;
   }
 
   /** The live-wire frame, built on first call and shared by every viewer. */
@@ -130,7 +134,11 @@ export class HubChannel {
     const unit = new HubUnit(au, this.format, durationUs);
     this.gop.push(unit);
     const subscribers = this.subscribers;
-    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.onUnit(unit);
+    for (let i = 0; i < subscribers.length; i++) {
+      const s = subscribers[i]!;
+      if (s.leaseAware !== true) au.lease?.pin();
+      s.onUnit(unit);
+    }
     const viewers = this.viewers;
     if (viewers.length === 0) return;
     const nowMs = this.hub.now();
@@ -217,6 +225,7 @@ export class HubChannel {
     }
     v.droppedSinceSend = 0;
     v.waitingForKeyframe = false;
+    if (v.sink.leaseAware !== true) unit.au.lease?.pin();
     const bytes = v.sink.sendUnit(unit);
     if (budgets !== undefined) for (let i = 0; i < budgets.length; i++) budgets[i]!.take(bytes);
     v.stats.sentUnits++;

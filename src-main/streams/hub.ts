@@ -16,6 +16,8 @@ import { ThinStreamError } from '../../src-shared/errors.js';
 
 /** What a source tells its listeners; StreamSupervisor's StreamListener has this shape. */
 export interface HubSourceListener {
+  /** The hub keeps units only by their leases (StreamListener.leaseAware). */
+  leaseAware?: boolean;
   onAccessUnit?(au: AccessUnit): void;
   onFormat?(format: VideoFormat): void;
   onStatus?(status: StreamStatus): void;
@@ -32,6 +34,12 @@ export { HubUnit } from './hub-channel.js';
 
 /** Gets every unit in order (the recorder). Must not block: it runs on the ingest path. */
 export interface HubSubscriber {
+  /**
+   * True when it keeps nothing of a unit past the call (a copy is its own) unless it retains `unit.au.lease`, and
+   * releases it when done (slab-pool.ts). For any other, the hub pins the units it hands over: their memory is
+   * never reused.
+   */
+  readonly leaseAware?: boolean;
   onFormat?(format: VideoFormat): void;
   onUnit(unit: HubUnit): void;
   onStatus?(status: StreamStatus): void;
@@ -39,6 +47,12 @@ export interface HubSubscriber {
 
 /** A viewer's connection, as the hub drives it. */
 export interface ViewerSink {
+  /**
+   * True when it keeps nothing of a unit past the call (a copy is its own) unless it retains `unit.au.lease`, and
+   * releases it when done (slab-pool.ts). For any other, the hub pins the units it hands over: their memory is
+   * never reused.
+   */
+  readonly leaseAware?: boolean;
   /** Bytes accepted but not yet written to the network. */
   pendingBytes(): number;
   /** Sends one unit (a WebSocket sends `unit.wireFrame()`); returns the bytes it queued. */
@@ -129,6 +143,7 @@ export class Hub implements ChannelHost {
       channel.status = source.status();
       if (source.format !== null) channel.setFormat(source.format);
       channel.detachSource = source.addListener({
+        leaseAware: true, // the GOP cache retains what it keeps; subscribers and viewers are asked (hub-channel.ts)
         onAccessUnit: (au) => channel.publish(au),
         onFormat: (format) => channel.setFormat(format),
         onStatus: (status) => channel.setStatus(status),

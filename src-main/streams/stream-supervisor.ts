@@ -19,6 +19,7 @@ import {
   type StreamStatus,
   type TransportKind,
 } from '../../src-shared/stream-status.js';
+import type { SlabPool } from '../codec/h264/slab-pool.js';
 import { RtpReceiver } from '../rtp/rtp-receiver.js';
 import { openRtspSession, type RtspSession } from '../rtsp/rtsp-session.js';
 import { redactUrl } from '../rtsp/rtsp-url.js';
@@ -28,6 +29,11 @@ import { RateWindow } from './rate-window.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
 
 export interface StreamListener {
+  /**
+   * True when the listener keeps no unit past `onAccessUnit` unless it retains the unit's lease, and releases it
+   * when done (slab-pool.ts). Other listeners pin every unit they get: its memory is never reused.
+   */
+  leaseAware?: boolean;
   onAccessUnit?(au: AccessUnit): void;
   onFormat?(format: VideoFormat): void;
   /** On every state change (and when the video format or the error changes). */
@@ -53,6 +59,8 @@ export interface StreamSupervisorOptions {
   reconnectMaxMs?: number;
   userAgent?: string;
   log?: (line: string) => void;
+  /** Reused memory for the units' NAL units, shared by the runtime's streams (slab-pool.ts). Default: none. */
+  slabPool?: SlabPool | null;
 }
 
 const DEFAULT_RECONNECT_MIN_MS = 500;
@@ -243,6 +251,7 @@ export class StreamSupervisor {
         if (generation === this.generation) this.onFormat(format);
       },
       onQuirk: (name, detail) => this.onQuirk(name, detail),
+      slabPool: this.options.slabPool ?? null,
     });
     this.receiver = receiver;
     return receiver;
@@ -259,7 +268,10 @@ export class StreamSupervisor {
       this.backoff.reset();
       this.setState('live', null);
     }
-    for (const l of this.listeners) this.call(() => l.onAccessUnit?.(au));
+    for (const l of this.listeners) {
+      if (l.leaseAware !== true) au.lease?.pin();
+      this.call(() => l.onAccessUnit?.(au));
+    }
   }
 
   private onFormat(format: VideoFormat): void {

@@ -228,3 +228,58 @@ test('a source is listened to until its stream is removed', () => {
   hub.removeStream(ID);
   assert.equal(listeners.size, 0);
 });
+
+/** A lease that counts what the hub does with it (the real one is tested in slab-pool.test.ts). */
+class CountingLease {
+  holds = 1;
+  pinned = false;
+  retain(): void {
+    this.holds++;
+  }
+  release(): void {
+    this.holds--;
+  }
+  pin(): void {
+    this.pinned = true;
+  }
+}
+
+test('the GOP cache holds the leases of the units it keeps; a subscriber or viewer that is not lease-aware pins them', () => {
+  const hub = newHub();
+  const leases: CountingLease[] = [];
+  const publish = (i: number): void => {
+    const lease = new CountingLease();
+    leases.push(lease);
+    hub.publish(ID, { ...clipUnit(clip, i, 1000 + i * 40), lease });
+    lease.release(); // the depacketizer's hold ends with the call
+  };
+  hub.subscribe(ID, { leaseAware: true, onUnit: () => undefined });
+  for (let i = 0; i < 15; i++) publish(i); // keyframes at 0 and 10
+  assert.deepEqual(
+    leases.map((l) => l.holds),
+    [...Array<number>(10).fill(0), ...Array<number>(5).fill(1)],
+    'the cache holds the GOP since the latest keyframe, and let go of the one before',
+  );
+  assert.ok(leases.every((l) => !l.pinned));
+
+  const sink = new RecordingSink(); // not lease-aware: it may keep what it gets
+  hub.addViewer(ID, sink, { maxPendingBytes: 1 << 30, overqueueMs: 0 });
+  assert.ok(
+    leases.slice(10).every((l) => l.pinned),
+    'what the cache sent the viewer is pinned',
+  );
+  publish(15);
+  assert.ok(leases[15]!.pinned);
+
+  hub.removeStream(ID);
+  assert.ok(
+    leases.every((l) => l.holds === 0),
+    'a removed stream lets go of its cache',
+  );
+
+  const other = newHub();
+  const lease = new CountingLease();
+  other.subscribe(ID, { onUnit: () => undefined }); // not lease-aware
+  other.publish(ID, { ...clipUnit(clip, 0, 1000), lease });
+  assert.ok(lease.pinned);
+});

@@ -7,10 +7,11 @@
  * Access units end at the marker bit (§5.1) once the stream has shown its markers are right, else at a
  * timestamp change. Camera quirks are tolerated and reported by name through the sink.
  */
-import type { AccessUnit, VideoFormat } from '../../../src-shared/access-unit.js';
+import type { AccessUnit, UnitLease, VideoFormat } from '../../../src-shared/access-unit.js';
 import { NalType, indexOfStartCode, isFirstSliceOfPicture, isVcl, splitAnnexB } from './annexb.js';
 import { H264ParseError } from './bit-reader.js';
 import { FuAAssembler } from './fu-a.js';
+import type { SlabPool } from './slab-pool.js';
 import { bytesEqual, parseSpropParameterSets, videoFormatOf } from './parameter-sets.js';
 import { parseSps, type Sps } from './sps.js';
 import { DtsEstimator } from './dts-estimator.js';
@@ -59,7 +60,7 @@ export class H264Depacketizer {
 
   private readonly label: string;
   private readonly sink: H264DepacketizerSink;
-  private readonly fu = new FuAAssembler();
+  private readonly fu: FuAAssembler;
   private readonly dts = new DtsEstimator();
 
   // The access unit being assembled.
@@ -104,9 +105,11 @@ export class H264Depacketizer {
   private lastPtsForFps: number | null = null;
   private measuredFps: number | null = null;
 
-  constructor(label: string, sink: H264DepacketizerSink, spropParameterSets?: string) {
+  /** `pool`: where NAL units are kept (slab-pool.ts); units then carry a lease. None: plain memory. */
+  constructor(label: string, sink: H264DepacketizerSink, spropParameterSets?: string, pool: SlabPool | null = null) {
     this.label = label;
     this.sink = sink;
+    this.fu = new FuAAssembler(undefined, pool);
     if (spropParameterSets !== undefined && spropParameterSets.trim() !== '') {
       try {
         for (const nal of parseSpropParameterSets(spropParameterSets)) this.acceptParameterSet(nal, true, 0);
@@ -373,6 +376,17 @@ export class H264Depacketizer {
   private endUnit(atMarker: boolean): void {
     this.trackMarkers(atMarker);
     if (this.fu.isOpen) this.closeFuWithoutEnd(-1);
+    // Every NAL unit of this unit has been handed out by now: the lease covers them all. Held while the unit is
+    // handed over; a unit that is dropped instead gives its slabs back here.
+    const lease = this.fu.takeLease();
+    try {
+      this.emitUnit(lease);
+    } finally {
+      lease?.release();
+    }
+  }
+
+  private emitUnit(lease: UnitLease | null): void {
     const nalus = this.nalus;
     this.nalus = [];
     const bytes = this.unitBytes;
@@ -421,6 +435,7 @@ export class H264Depacketizer {
       byteLength: bytes,
       wallMs: this.sink.wallMsOf(this.unitTs32, this.unitArrivalMs),
       discontinuity,
+      lease,
     };
     this.sink.onAccessUnit(au);
   }

@@ -2,8 +2,11 @@
  * FU-A reassembly (RFC 6184 §5.8). Fragments are copied once, into the tail of a shared slab; a finished
  * NAL unit is a view into that slab. A slab is never written again below its fill mark, so views handed
  * out stay valid; when a NAL unit outgrows the slab, only that unit moves to a new, larger slab. Finished
- * units keep their slab alive as long as someone holds them (the GOP cache, a recorder fragment).
+ * units keep their slab alive as long as someone holds them (the GOP cache, a recorder fragment). With a
+ * SlabPool, slabs come from the pool and go back once released (slab-pool.ts): the assembler lists the slabs
+ * its views came from, and the access unit they end up in takes that list as its lease (`takeLease`).
  */
+import { SlabLease, type Slab, type SlabPool } from './slab-pool.js';
 
 /** Bytes of a new slab: a few frames of a 4 Mbit/s stream. */
 const DEFAULT_SLAB_BYTES = 128 * 1024;
@@ -20,10 +23,32 @@ export class FuAAssembler {
   /** The reconstructed NAL header (§5.8: F and NRI of the FU indicator, type of the FU header). */
   private header = 0;
   private readonly slabBytes: number;
+  private readonly pool: SlabPool | null;
+  /** The pooled slab being filled (null: no pool, or a unit too large for a pooled slab). */
+  private pooled: Slab | null = null;
+  /** Pooled slabs that views were handed out from since the last lease, one ref each. */
+  private touched: Slab[] = [];
 
-  constructor(slabBytes = DEFAULT_SLAB_BYTES) {
-    this.slabBytes = slabBytes;
-    this.slab = Buffer.allocUnsafeSlow(slabBytes);
+  constructor(slabBytes = DEFAULT_SLAB_BYTES, pool: SlabPool | null = null) {
+    this.pool = pool;
+    this.slabBytes = pool?.slabBytes ?? slabBytes;
+    if (pool !== null) {
+      this.pooled = pool.take();
+      this.slab = this.pooled.bytes;
+    } else {
+      this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
+    }
+  }
+
+  /**
+   * The slabs of every view handed out since the last call, as one lease (held once, by the caller), or null
+   * when there are none or there is no pool. The access unit those views went into carries it.
+   */
+  takeLease(): SlabLease | null {
+    if (this.touched.length === 0) return null;
+    const lease = new SlabLease(this.touched);
+    this.touched = [];
+    return lease;
   }
 
   get isOpen(): boolean {
@@ -75,6 +100,7 @@ export class FuAAssembler {
 
   /** Finishes the unit: a view that stays valid. */
   finish(): Uint8Array {
+    if (this.pooled !== null) this.touch(this.pooled);
     const nal = this.slab.subarray(this.fill, this.fill + this.length);
     this.fill += this.length;
     this.length = 0;
@@ -89,6 +115,7 @@ export class FuAAssembler {
   copy(src: Uint8Array, offset: number, length: number): Uint8Array {
     this.abort();
     this.reserve(length);
+    if (this.pooled !== null) this.touch(this.pooled);
     const at = this.fill;
     this.slab.set(src.subarray(offset, offset + length), at);
     this.fill += length;
@@ -104,10 +131,21 @@ export class FuAAssembler {
     const need = this.fill + this.length + more;
     if (need <= this.slab.byteLength) return;
     const size = Math.max(this.slabBytes, 2 * (this.length + more));
+    const previous = this.pooled;
+    // A unit too large for a pooled slab gets a slab of its own (twice its size: it may grow), which the GC frees.
+    this.pooled = this.pool !== null && this.length + more <= this.pool.slabBytes ? this.pool.take() : null;
     // Not zero-filled: only bytes written are ever exposed (views end at the fill mark).
-    const next = Buffer.allocUnsafeSlow(size);
+    const next = this.pooled?.bytes ?? Buffer.allocUnsafeSlow(size);
     if (this.length > 0) next.set(this.slab.subarray(this.fill, this.fill + this.length), 0);
     this.slab = next;
     this.fill = 0;
+    previous?.release(); // after the copy: the open unit's bytes came from it
+  }
+
+  private touch(slab: Slab): void {
+    const touched = this.touched;
+    if (touched.length > 0 && touched[touched.length - 1] === slab) return;
+    slab.refs++;
+    touched.push(slab);
   }
 }

@@ -1,0 +1,173 @@
+/**
+ * The runtime's NAL units live in reused slabs (slab-pool.ts): a slab goes back to the pool once every unit in it
+ * is released. These tests run a real RTSP camera (our server, an x264 clip) through the ingest, the hub and the
+ * recorder with a pool of small slabs that are filled with 0xEE when returned, so that a slab reused while a view
+ * into it is still read shows up as bytes the camera never sent. Every NAL unit recorded, and every one a late
+ * viewer gets from the GOP cache, is looked up byte for byte among the clip's NAL units.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { AccessUnit } from '../../src-shared/access-unit.js';
+import { readAccessUnitMessage } from '../../src-shared/live-wire.js';
+import { splitAnnexB } from '../../src-main/codec/h264/annexb.js';
+import { SlabPool } from '../../src-main/codec/h264/slab-pool.js';
+import { StreamRecorder } from '../../src-main/recorder/stream-recorder.js';
+import { startRtspServer } from '../../src-main/rtsp/server/index.js';
+import { RecordingCatalog } from '../../src-main/storage/recording-catalog.js';
+import { Hub, type HubUnit } from '../../src-main/streams/hub.js';
+import { StreamSupervisor } from '../../src-main/streams/stream-supervisor.js';
+import { tempRoot } from '../storage/record-fixture.js';
+import { makeClip, type Clip } from '../support/clips.js';
+
+const run = promisify(execFile);
+const STREAM = 'cam-slabs/1-main';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const digest = (nal: Uint8Array): string => createHash('sha1').update(nal).digest('hex');
+
+/**
+ * A low rate, so P pictures travel as single-NAL packets (copied into slabs) and I pictures as FU-A; with 4 KiB
+ * slabs the I pictures outgrow a pooled slab and take one of their own, so both kinds of slab are in play.
+ */
+async function clipAndNals(): Promise<{ clip: Clip; known: Set<string> }> {
+  const clip = await makeClip({ width: 320, height: 240, fps: 25, gopFrames: 25, bitrateKbps: 120, seconds: 2 });
+  const known = new Set(splitAnnexB(new Uint8Array(await readFile(clip.path))).map(digest));
+  return { clip, known };
+}
+
+function supervisorOf(url: string, pool: SlabPool): StreamSupervisor {
+  return new StreamSupervisor({
+    streamId: STREAM,
+    url,
+    transport: 'tcp',
+    assumeConnDroppedAfterMs: 5000,
+    connectTimeoutMs: 5000,
+    reorderQueueSize: 16,
+    reconnectMinMs: 100,
+    reconnectMaxMs: 1000,
+    log: () => undefined,
+    slabPool: pool,
+  });
+}
+
+/** Every NAL unit of `nalus` is one of the clip's; returns how many there were. */
+function assertAllKnown(known: Set<string>, nalus: Iterable<Uint8Array>, what: string): number {
+  let n = 0;
+  for (const nal of nalus) {
+    n++;
+    assert.ok(
+      known.has(digest(nal)),
+      `${what}: a NAL unit of type ${nal[0]! & 0x1f}, ${nal.byteLength} bytes, is not the clip's`,
+    );
+  }
+  return n;
+}
+
+test('with reused slabs, the recorder and the GOP cache keep every NAL unit intact until they are done with it', async () => {
+  const { clip, known } = await clipAndNals();
+  const camera = await startRtspServer({ mounts: [{ path: '/clip', source: clip.path }] });
+  const pool = new SlabPool({ poison: true }, 4096);
+  const root = await tempRoot();
+  const catalog = new RecordingCatalog({ rootPath: root, rescanIntervalMs: 0 });
+  await catalog.load();
+  // Short files and fragments: many fragments go through the disk queue while later units fill slabs.
+  const recorder = new StreamRecorder({
+    streamId: STREAM,
+    catalog,
+    dividerMs: 2000,
+    limitBytes: 1 << 30,
+    fragmentMaxMs: 200,
+  });
+  const hub = new Hub();
+  const supervisor = supervisorOf(camera.url('/clip'), pool);
+  hub.addStream(STREAM, supervisor);
+  let published = 0;
+  hub.subscribe(STREAM, {
+    leaseAware: true,
+    onFormat: (f) => recorder.setFormat(f),
+    onUnit: (unit) => {
+      published++;
+      recorder.write(unit.au);
+    },
+  });
+  // Viewers that join late start from the GOP cache: units published up to a second before, whose wire frames
+  // are built only now. Each copies its frames, as the WebSocket sink does.
+  const frames: Uint8Array[] = [];
+  const lateViewer = {
+    leaseAware: true,
+    pendingBytes: () => 0,
+    sendUnit: (unit: HubUnit) => {
+      const frame = unit.wireFrame();
+      frames.push(frame);
+      return frame.byteLength;
+    },
+    sendText: () => undefined,
+    close: () => undefined,
+  };
+  const viewers = [];
+  try {
+    supervisor.start();
+    const deadline = Date.now() + 30_000;
+    let nextJoin = 0;
+    while (published < 250 && Date.now() < deadline) {
+      if (published >= nextJoin + 37) {
+        // Mid-GOP (37 is not a multiple of the 25-frame GOP): the cache holds a keyframe and what followed it.
+        nextJoin = published;
+        viewers.push(hub.addViewer(STREAM, lateViewer, { maxPendingBytes: 1 << 30, overqueueMs: 0 }));
+      }
+      await sleep(20);
+    }
+    assert.ok(published >= 250, `250 units published (got ${published})`);
+  } finally {
+    for (const v of viewers) v.close();
+    await supervisor.close();
+    hub.removeStream(STREAM);
+    await recorder.close();
+    await camera.close();
+  }
+
+  assert.equal(pool.stats.misuse, 0, 'no slab released more often than held');
+  assert.equal(pool.stats.pinned, 0, 'every holder was lease-aware: nothing pinned');
+  assert.ok(pool.stats.reused > 20, `slabs were reused (${JSON.stringify(pool.stats)})`);
+
+  const viewed = frames.flatMap((f) => splitAnnexB(readAccessUnitMessage(f)!.annexB));
+  assert.ok(assertAllKnown(known, viewed, 'late viewer') > 100);
+
+  const segments = catalog.allSegments(STREAM);
+  assert.ok(segments.length >= 3, `several files (${segments.length})`);
+  let recorded = 0;
+  for (const s of segments) {
+    const { stdout } = await run(
+      'ffmpeg',
+      ['-v', 'error', '-i', s.path, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'],
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    );
+    recorded += assertAllKnown(known, splitAnnexB(new Uint8Array(stdout)), s.id);
+  }
+  assert.ok(recorded >= 200, `NAL units recorded (${recorded})`);
+});
+
+test('a listener that does not say it is lease-aware pins what it gets: units it keeps are never overwritten', async () => {
+  const { clip, known } = await clipAndNals();
+  const camera = await startRtspServer({ mounts: [{ path: '/clip', source: clip.path }] });
+  const pool = new SlabPool({ poison: true }, 4096);
+  const supervisor = supervisorOf(camera.url('/clip'), pool);
+  const kept: AccessUnit[] = [];
+  supervisor.addListener({ onAccessUnit: (au) => kept.push(au) });
+  try {
+    supervisor.start();
+    const deadline = Date.now() + 20_000;
+    while (kept.length < 150 && Date.now() < deadline) await sleep(50);
+    assert.ok(kept.length >= 150, `150 units arrived (got ${kept.length})`);
+  } finally {
+    await supervisor.close();
+    await camera.close();
+  }
+  const nalus = kept.flatMap((au) => au.nalus);
+  assert.ok(assertAllKnown(known, nalus, 'kept') >= 150);
+  assert.equal(pool.stats.misuse, 0);
+  assert.ok(pool.stats.pinned > 0, `slabs were pinned (${JSON.stringify(pool.stats)})`);
+});
