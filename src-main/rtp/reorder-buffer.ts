@@ -157,9 +157,10 @@ export class ReorderBuffer {
         this.stats.duplicates++;
         return;
       }
-      this.slotPacket[i] = new Uint8Array(packet); // a copy: the caller's buffer may be reused (RtspConnection)
+      // A copy of the payload: the caller's buffer may be reused (RtspConnection).
+      this.slotPacket[i] = copyPayload(packet, payloadOffset, payloadLength);
       this.slotExt[i] = ext;
-      this.slotOffset[i] = payloadOffset;
+      this.slotOffset[i] = 0;
       this.slotLength[i] = payloadLength;
       this.slotTs[i] = ts32;
       this.slotMarker[i] = marker ? 1 : 0;
@@ -255,9 +256,9 @@ export class ReorderBuffer {
     }
     // Keep it: if the next packet follows it, the sender has restarted (RFC 3550 A.1, MIN_SEQUENTIAL 2).
     if (stray !== null) this.stats.strays++;
-    this.strayPacket = new Uint8Array(packet); // a copy, as above
+    this.strayPacket = copyPayload(packet, payloadOffset, payloadLength); // a copy, as above
     this.straySeq = seq;
-    this.strayOffset = payloadOffset;
+    this.strayOffset = 0;
     this.strayLength = payloadLength;
     this.strayTs = ts32;
     this.strayMarker = marker;
@@ -367,4 +368,9 @@ export class ReorderBuffer {
     }
     return this.waitStartMs;
   }
+}
+
+/** The payload's bytes, copied; none for a packet that only carries a sequence number (a negative length). */
+function copyPayload(packet: Uint8Array, offset: number, length: number): Uint8Array {
+  return length > 0 ? packet.slice(offset, offset + length) : new Uint8Array(0);
 }

@@ -190,19 +190,20 @@ export class RtpReceiver {
     return this.depacketizer.currentFormat;
   }
 
-  pushRtp(packet: Uint8Array, arrivalMs: number): void {
+  /** One RTP packet: `packet[start..end)` (default: all of it), valid only during the call. */
+  pushRtp(packet: Uint8Array, arrivalMs: number, start = 0, end = packet.byteLength): void {
     this.packets++;
-    this.bytes += packet.byteLength;
+    this.bytes += end - start;
     this.lastPacketMs = arrivalMs;
     try {
       // RFC 5761 §4: RTCP multiplexed onto the RTP channel has packet types 200–204 in the second byte.
-      if (packet.byteLength >= 2 && packet[1]! >= 200 && packet[1]! <= 204) {
+      if (end - start >= 2 && packet[start + 1]! >= 200 && packet[start + 1]! <= 204) {
         this.quirk('rtcp-on-rtp-channel', 'RTCP packets arrive on the RTP channel');
         this.packets--;
-        this.pushRtcp(packet, arrivalMs);
+        this.pushRtcp(packet.subarray(start, end), arrivalMs);
         return;
       }
-      const h = parseRtpPacket(packet, this.view);
+      const h = parseRtpPacket(packet, this.view, start, end);
       const pt = this.options.payloadType;
       if (pt !== null && h.payloadType !== pt) {
         this.ignored++;
@@ -233,7 +234,7 @@ export class RtpReceiver {
       this.reorder.push(packet, h.payloadOffset, h.payloadLength, h.sequenceNumber, h.timestamp, h.marker, arrivalMs);
     } catch (err) {
       this.malformedPackets++;
-      this.reportMalformed(err, packet.byteLength >= 4 ? (packet[2]! << 8) | packet[3]! : -1, arrivalMs);
+      this.reportMalformed(err, end - start >= 4 ? (packet[start + 2]! << 8) | packet[start + 3]! : -1, arrivalMs);
     }
   }
 

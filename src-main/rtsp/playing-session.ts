@@ -170,7 +170,7 @@ export class PlayingSession implements RtspSession {
       authenticator: this.auth,
       ...(this.o.userAgent === undefined ? {} : { userAgent: this.o.userAgent }),
       ...(this.o.tlsRejectUnauthorized === undefined ? {} : { tlsRejectUnauthorized: this.o.tlsRejectUnauthorized }),
-      onInterleaved: (channel, payload) => this.onInterleaved(channel, payload),
+      onInterleaved: (channel, data, start, end) => this.onInterleaved(channel, data, start, end),
       onClosed: (error) => this.ended(error),
       onQuirk: (name, detail) => this.quirk(name, detail),
       ...(this.connTap === null ? {} : { tap: this.connTap }),
@@ -311,19 +311,19 @@ export class PlayingSession implements RtspSession {
     });
   }
 
-  private onInterleaved(channel: number, payload: Uint8Array): void {
+  private onInterleaved(channel: number, data: Uint8Array, start: number, end: number): void {
     const arrivalMs = Date.now();
     if (this.connTap !== null) {
       const hint = channel === this.rtpChannel ? 'rtp' : channel === this.rtcpChannel ? 'rtcp' : null;
-      this.connTap.packet(channel, hint, payload);
+      this.connTap.packet(channel, hint, data.subarray(start, end));
     }
     if (this.playPending) this.quirk('rtp-before-play-response', `interleaved channel ${channel}`);
     if (!this.setupDone || this.transport !== 'tcp') {
-      this.quirk('interleaved-unexpected', `channel ${channel}, ${payload.byteLength} bytes outside a TCP session`);
+      this.quirk('interleaved-unexpected', `channel ${channel}, ${end - start} bytes outside a TCP session`);
       return;
     }
-    if (channel === this.rtpChannel) this.onRtp(payload, arrivalMs);
-    else if (channel === this.rtcpChannel) this.onRtcp(payload, arrivalMs);
+    if (channel === this.rtpChannel) this.onRtp(data, arrivalMs, start, end);
+    else if (channel === this.rtcpChannel) this.onRtcp(data.subarray(start, end), arrivalMs);
     else
       this.quirk(
         'unexpected-interleaved-channel',
@@ -331,12 +331,12 @@ export class PlayingSession implements RtspSession {
       );
   }
 
-  private onRtp(packet: Uint8Array, arrivalMs: number): void {
+  private onRtp(packet: Uint8Array, arrivalMs: number, start = 0, end = packet.byteLength): void {
     if (this.closing) return;
     this.rtpPackets++;
     this.lastPacketMs = arrivalMs;
     try {
-      this.sink.pushRtp(packet, arrivalMs);
+      this.sink.pushRtp(packet, arrivalMs, start, end);
     } catch (err) {
       this.sinkFailed(err);
       return;

@@ -34,7 +34,8 @@ export interface RtspConnectionOptions {
   userAgent?: string;
   /** rtsps: verify the camera's certificate (off by default: cameras ship self-signed ones). */
   tlsRejectUnauthorized?: boolean;
-  onInterleaved(channel: number, payload: Uint8Array): void;
+  /** One interleaved frame, `data[start..end)`, valid only during the call (RtspParserSink). */
+  onInterleaved(channel: number, data: Uint8Array, start: number, end: number): void;
   /** Called once when the connection ends for any reason but `close()`; `error` says why. */
   onClosed(error: ThinStreamError): void;
   /** A camera quirk tolerated on this connection, by name (`cseq-missing`, `server-request`). */
@@ -86,7 +87,7 @@ export class RtspConnection {
     this.socket = socket;
     this.parser = new RtspStreamParser({
       onMessage: (m) => this.onMessage(m),
-      onInterleaved: (channel, payload) => options.onInterleaved(channel, payload),
+      onInterleaved: options.onInterleaved,
     });
     const onChunk = (chunk: Uint8Array): void => {
       this.bytesIn += chunk.byteLength;

@@ -17,7 +17,8 @@ import type { UdpRtpPortPair } from './udp-rtp-port-pair.js';
 
 /** What a session feeds: the RtpReceiver's surface (src-main/rtp/rtp-receiver.ts) that RTSP drives. */
 export interface RtpPacketSink {
-  pushRtp(packet: Uint8Array, arrivalMs: number): void;
+  /** The packet is `packet[start..end)` (default: all of it), valid only during the call. */
+  pushRtp(packet: Uint8Array, arrivalMs: number, start?: number, end?: number): void;
   pushRtcp(packet: Uint8Array, arrivalMs: number): void;
   buildReceiverReport(ourSsrc: number, nowMs: number): Uint8Array | null;
   setExpectedSsrc(ssrc: number): void;

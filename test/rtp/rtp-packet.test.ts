@@ -63,6 +63,21 @@ test('skips the CSRC list and the header extension (§5.3.1) and removes padding
   assert.deepEqual([...packet.subarray(v.payloadOffset, v.payloadOffset + v.payloadLength)], [0x41, 0x9a, 0x11]);
 });
 
+test('parses a packet inside a larger buffer (an interleaved frame in a read): offsets index that buffer', () => {
+  const packet = bytes(0xb2, 96, 0, 7, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0xa, 0, 0, 0, 0xb);
+  const extension = bytes(0xbe, 0xde, 0, 1, 0x10, 0xff, 0, 0);
+  const whole = bytes(0x24, 0, 0, 34, ...packet, ...extension, 0x41, 0x9a, 0x11, 0, 0, 3, 0x24, 0x99);
+  const v = parseRtpPacket(whole, new RtpPacketView(), 4, 4 + 34);
+  assert.equal(v.sequenceNumber, 7);
+  assert.equal(v.ssrc, 1);
+  assert.equal(v.extensionProfile, 0xbede);
+  assert.deepEqual([v.extensionOffset, v.extensionLength], [28, 4]);
+  assert.deepEqual([v.payloadOffset, v.payloadLength, v.paddingLength], [32, 3, 3]);
+  // The padding count is the range's last byte, not the buffer's.
+  assert.deepEqual([...whole.subarray(v.payloadOffset, v.payloadOffset + v.payloadLength)], [0x41, 0x9a, 0x11]);
+  assert.throws(() => parseRtpPacket(whole, new RtpPacketView(), 4, 4 + 11), /11 bytes is shorter/);
+});
+
 test('reuses one view: every field is overwritten by the next packet', () => {
   const view = new RtpPacketView();
   parseRtpPacket(bytes(0x90, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0), view);

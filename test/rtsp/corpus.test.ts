@@ -55,7 +55,7 @@ function parse(bytes: Uint8Array, chunkBytes = 0): Parsed {
   const frames: Array<[number, Uint8Array]> = [];
   const parser = new RtspStreamParser({
     onMessage: (m) => messages.push(m),
-    onInterleaved: (channel, payload) => frames.push([channel, Uint8Array.from(payload)]),
+    onInterleaved: (channel, data, start, end) => frames.push([channel, data.slice(start, end)]),
   });
   if (chunkBytes === 0) parser.push(bytes);
   else for (let i = 0; i < bytes.byteLength; i += chunkBytes) parser.push(bytes.subarray(i, i + chunkBytes));

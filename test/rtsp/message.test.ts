@@ -14,7 +14,7 @@ function collect(): { messages: RtspMessage[]; frames: Array<[number, Uint8Array
   const frames: Array<[number, Uint8Array]> = [];
   const parser = new RtspStreamParser({
     onMessage: (m) => messages.push(m),
-    onInterleaved: (ch, p) => frames.push([ch, Uint8Array.from(p)]),
+    onInterleaved: (ch, data, start, end) => frames.push([ch, data.slice(start, end)]),
   });
   return { messages, frames, parser };
 }

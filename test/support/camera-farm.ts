@@ -216,8 +216,8 @@ async function drainOne(url: string, transport: 'tcp' | 'udp', stats: DrainStats
     onMessage: (m) => {
       if (m.kind === 'response') waiting.shift()?.(m);
     },
-    onInterleaved: (channel, payload) => {
-      if (channel === 0) count(payload);
+    onInterleaved: (channel, data, start, end) => {
+      if (channel === 0) count(data.subarray(start, end));
     },
   });
   socket.on('data', (chunk: Buffer) => parser.push(chunk));

@@ -202,7 +202,8 @@ function relayConnection(
         camera.write(serializeRequest(m));
       });
     },
-    onInterleaved: (channel, payload) => {
+    onInterleaved: (channel, data, start, end) => {
+      const payload = data.subarray(start, end);
       if (isReceiverReport(payload)) stats.receiverReports++;
       const bytes = frame(channel, payload);
       toCamera = toCamera.then(() => {
@@ -240,8 +241,8 @@ function relayConnection(
         client.write(serializeRequest({ method: plan.serverRequest, uri: '*', headers, body: new Uint8Array(0) }));
       }
     },
-    onInterleaved: (channel, payload) => {
-      const bytes = frame(channel, payload);
+    onInterleaved: (channel, data, start, end) => {
+      const bytes = frame(channel, data.subarray(start, end));
       if (channel % 2 === 0) {
         rtp(() => client.write(bytes));
         if (plan.strayChannel !== undefined && stats.rtpPackets % 25 === 0) {

@@ -51,9 +51,9 @@ export class RawRtspClient {
         this.events.push({ kind: 'response', status: message.status });
         this.waiting.shift()?.(message);
       },
-      onInterleaved: (channel, payload) => {
+      onInterleaved: (channel, data, start, end) => {
         this.events.push({ kind: 'interleaved', channel });
-        this.interleaved.push({ channel, data: payload.slice() });
+        this.interleaved.push({ channel, data: data.slice(start, end) });
       },
     });
     socket.on('data', (chunk: Buffer) => {
