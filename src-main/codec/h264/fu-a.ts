@@ -15,6 +15,8 @@ export const MAX_NAL_BYTES = 16 * 1024 * 1024;
 
 export class FuAAssembler {
   private slab: Uint8Array;
+  /** `slab.byteLength`, read once per slab: reading it per fragment was a generic property load in V8. */
+  private slabEnd: number;
   /** Fill mark of the slab: bytes below it belong to finished units. */
   private fill = 0;
   /** Bytes of the unit being assembled, after `fill`. */
@@ -35,8 +37,10 @@ export class FuAAssembler {
     if (pool !== null) {
       this.pooled = pool.take();
       this.slab = this.pooled.bytes;
+      this.slabEnd = this.slab.byteLength;
     } else {
       this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
+      this.slabEnd = this.slab.byteLength;
     }
   }
 
@@ -129,7 +133,7 @@ export class FuAAssembler {
 
   private reserve(more: number): void {
     const need = this.fill + this.length + more;
-    if (need <= this.slab.byteLength) return;
+    if (need <= this.slabEnd) return;
     const size = Math.max(this.slabBytes, 2 * (this.length + more));
     const previous = this.pooled;
     // A unit too large for a pooled slab gets a slab of its own (twice its size: it may grow), which the GC frees.
@@ -138,6 +142,7 @@ export class FuAAssembler {
     const next = this.pooled?.bytes ?? Buffer.allocUnsafeSlow(size);
     if (this.length > 0) next.set(this.slab.subarray(this.fill, this.fill + this.length), 0);
     this.slab = next;
+    this.slabEnd = next.byteLength;
     this.fill = 0;
     previous?.release(); // after the copy: the open unit's bytes came from it
   }
