@@ -170,7 +170,7 @@ export class PlayingSession implements RtspSession {
       authenticator: this.auth,
       ...(this.o.userAgent === undefined ? {} : { userAgent: this.o.userAgent }),
       ...(this.o.tlsRejectUnauthorized === undefined ? {} : { tlsRejectUnauthorized: this.o.tlsRejectUnauthorized }),
-      onInterleaved: (channel, data, start, end) => this.onInterleaved(channel, data, start, end),
+      onInterleaved: (channel, data, start, end, arrivalMs) => this.onInterleaved(channel, data, start, end, arrivalMs),
       onClosed: (error) => this.ended(error),
       onQuirk: (name, detail) => this.quirk(name, detail),
       ...(this.connTap === null ? {} : { tap: this.connTap }),
@@ -311,8 +311,7 @@ export class PlayingSession implements RtspSession {
     });
   }
 
-  private onInterleaved(channel: number, data: Uint8Array, start: number, end: number): void {
-    const arrivalMs = Date.now();
+  private onInterleaved(channel: number, data: Uint8Array, start: number, end: number, arrivalMs: number): void {
     if (this.connTap !== null) {
       const hint = channel === this.rtpChannel ? 'rtp' : channel === this.rtcpChannel ? 'rtcp' : null;
       this.connTap.packet(channel, hint, data.subarray(start, end));

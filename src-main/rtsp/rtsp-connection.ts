@@ -34,8 +34,11 @@ export interface RtspConnectionOptions {
   userAgent?: string;
   /** rtsps: verify the camera's certificate (off by default: cameras ship self-signed ones). */
   tlsRejectUnauthorized?: boolean;
-  /** One interleaved frame, `data[start..end)`, valid only during the call (RtspParserSink). */
-  onInterleaved(channel: number, data: Uint8Array, start: number, end: number): void;
+  /**
+   * One interleaved frame, `data[start..end)`, valid only during the call (RtspParserSink). `arrivalMs` is when
+   * the read that brought its end happened (one clock read per read, not per packet).
+   */
+  onInterleaved(channel: number, data: Uint8Array, start: number, end: number, arrivalMs: number): void;
   /** Called once when the connection ends for any reason but `close()`; `error` says why. */
   onClosed(error: ThinStreamError): void;
   /** A camera quirk tolerated on this connection, by name (`cseq-missing`, `server-request`). */
@@ -81,16 +84,19 @@ export class RtspConnection {
   sessionId: string | null = null;
   /** Bytes received, for logs. */
   bytesIn = 0;
+  /** When the latest read happened. */
+  private readMs = 0;
 
   private constructor(options: RtspConnectionOptions, socket: Socket, reads: ReadTarget | null) {
     this.options = options;
     this.socket = socket;
     this.parser = new RtspStreamParser({
       onMessage: (m) => this.onMessage(m),
-      onInterleaved: options.onInterleaved,
+      onInterleaved: (channel, data, start, end) => options.onInterleaved(channel, data, start, end, this.readMs),
     });
     const onChunk = (chunk: Uint8Array): void => {
       this.bytesIn += chunk.byteLength;
+      this.readMs = Date.now();
       try {
         this.parser.push(chunk);
       } catch (err) {
