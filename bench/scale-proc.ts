@@ -142,3 +142,15 @@ export class PeakMemorySampler {
     await this.pending;
   }
 }
+
+/**
+ * CPU time the hypervisor gave to other guests while this machine's CPUs wanted it (the `steal` column of
+ * /proc/stat's first line), summed over CPUs, in seconds; 0 where the kernel does not count it. A stall in a
+ * process that did not run long itself, in an interval with steal, happened outside it.
+ */
+export async function stealSeconds(): Promise<number> {
+  const stat = await readOrNull('/proc/stat');
+  const fields = stat?.split('\n', 1)[0]!.trim().split(/\s+/) ?? [];
+  const steal = Number(fields[8] ?? 0);
+  return Number.isFinite(steal) ? steal / CLOCK_TICKS_PER_S : 0;
+}

@@ -3,8 +3,9 @@
  *
  * ThinStream alone on the farm for a long time, sampled every 10 s: RSS and open file descriptors from /proc,
  * and from inside the runtime (scale-probe.ts, loaded with `--import`) the active timers and handles and the
- * event-loop delay. Recordings are kept within the storage limit, so retention deletes segments as it would
- * in service. At the end: the series summarized and one pass/fail line per criterion:
+ * event-loop delay, the V8 heap and the array buffers, the garbage collector's pauses; from its telemetry the
+ * video slab pool's counts; and the machine's steal time (a stall's cause outside the process). Recordings are
+ * kept within the storage limit, so retention deletes segments as it would in service. At the end: the series summarized and one pass/fail line per criterion:
  *   RSS flat       growth under 5 % from the minute after the first 5 minutes to the last minute
  *   fds flat       open file descriptors: last minute's median at most the settled minute's median + 2
  *   timers flat    active `Timeout`s, same rule; handles (every active resource), same rule
@@ -18,7 +19,7 @@ import type { Clip } from '../test/support/clips.js';
 import { startScaleFarm } from './scale-farm.js';
 import { countRecordedFrames } from './scale-frames.js';
 import type { ProbeLine } from './scale-probe.js';
-import { sampleTree } from './scale-proc.js';
+import { sampleTree, stealSeconds } from './scale-proc.js';
 import { loadNow, machine, machineLine } from './scale-report.js';
 import type { RunOptions } from './scale-run.js';
 import { startThinStream } from './scale-thinstream.js';
@@ -35,7 +36,17 @@ interface SoakSample {
   timers: number;
   handles: number;
   eventLoopDelayMaxMs: number;
+  /** The longest garbage-collection pause in the interval, ms. */
+  gcMaxPauseMs: number;
+  /** CPU seconds the hypervisor took from this machine in the interval (steal, all CPUs). */
+  stealS: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** ArrayBuffers' bytes (the slabs of video, socket and disk buffers): outside the V8 heap, inside RSS. */
+  arrayBuffersBytes: number;
+  /** The video slab pool (telemetry): slabs holding video, slabs waiting for reuse. */
+  slabsInUse: number;
+  slabsFree: number;
   framesSent: number;
   sessionsOpened: number;
   playing: number;
@@ -86,11 +97,14 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
     probe.worstDelayMs = 0;
     log(`soak: ${cameras} cameras playing; sampling every ${SAMPLE_MS / 1000} s for ${options.seconds} s`);
     const t0 = performance.now();
+    let steal = await stealSeconds();
     for (let i = 1; i <= Math.floor((options.seconds * 1000) / SAMPLE_MS); i++) {
       await sleep(Math.max(0, t0 + i * SAMPLE_MS - performance.now()));
       const proc = await sampleTree([ts.pid], { fds: true });
       const f = await farm.stats();
       const p = probe.last;
+      const stealNow = await stealSeconds();
+      const slabs = (await ts.telemetry()).memory.slabs;
       const s: SoakSample = {
         atS: (performance.now() - t0) / 1000,
         rssBytes: proc.rssBytes,
@@ -98,13 +112,20 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
         timers: p?.resources['Timeout'] ?? 0,
         handles: p ? Object.values(p.resources).reduce((a, b) => a + b, 0) : 0,
         eventLoopDelayMaxMs: p?.eventLoopDelayMaxMs ?? 0,
+        gcMaxPauseMs: p?.gcMaxPauseMs ?? 0,
+        stealS: stealNow - steal,
         heapUsedBytes: p?.heapUsedBytes ?? 0,
+        heapTotalBytes: p?.heapTotalBytes ?? 0,
+        arrayBuffersBytes: p?.arrayBuffersBytes ?? 0,
+        slabsInUse: slabs.inUse,
+        slabsFree: slabs.free,
         framesSent: f.framesSent,
         sessionsOpened: f.sessionsOpened,
         playing: f.playing,
         cpuSeconds: proc.cpuSeconds,
         load: loadNow(),
       };
+      steal = stealNow;
       samples.push(s);
       if (i % 30 === 0 || i <= 1) {
         log(
@@ -205,24 +226,33 @@ function judge(samples: SoakSample[], seconds: number, worstDelayMs: number): Ve
           ? ''
           : ` (ending at ${over
               .slice(0, 10)
-              .map((s) => `${s.atS.toFixed(0)} s: ${s.eventLoopDelayMaxMs.toFixed(1)} ms, load ${s.load}`)
+              .map(
+                (s) =>
+                  `${s.atS.toFixed(0)} s: ${s.eventLoopDelayMaxMs.toFixed(1)} ms, longest GC pause ` +
+                  `${s.gcMaxPauseMs.toFixed(1)} ms, steal ${s.stealS.toFixed(2)} s, load ${s.load}`,
+              )
               .join('; ')})`),
     },
   ];
 }
 
 function seriesTable(samples: SoakSample[]): string {
-  // One row per 5 minutes (or per tenth of a short run) keeps the series readable.
+  // One row per 5 minutes (or per tenth of a short run) keeps the series readable: the memory and counts at the
+  // row's end, the delays and pauses the worst of the row's window.
   const every = Math.max(1, Math.min(30, Math.floor(samples.length / 10)));
-  const rows = samples.filter((_, i) => (i + 1) % every === 0);
   const lines = [
-    '| s | RSS MB | heap MB | fds | timers | handles | delay max ms | load |',
-    '|---|---|---|---|---|---|---|---|',
+    '| s | RSS MB | heap used / total MB | array buffers MB | slabs in use / free | fds | timers | handles | worst delay ms | worst GC pause ms | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const s of rows) {
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
+  for (let end = every; end <= samples.length; end += every) {
+    const window = samples.slice(end - every, end);
+    const s = window.at(-1)!;
+    const delay = Math.max(...window.map((w) => w.eventLoopDelayMaxMs));
+    const gc = Math.max(...window.map((w) => w.gcMaxPauseMs));
     lines.push(
-      `| ${s.atS.toFixed(0)} | ${(s.rssBytes / 2 ** 20).toFixed(1)} | ${(s.heapUsedBytes / 2 ** 20).toFixed(1)} | ` +
-        `${s.fds} | ${s.timers} | ${s.handles} | ${s.eventLoopDelayMaxMs.toFixed(1)} | ${s.load} |`,
+      `| ${s.atS.toFixed(0)} | ${mb(s.rssBytes)} | ${mb(s.heapUsedBytes)} / ${mb(s.heapTotalBytes)} | ` +
+        `${mb(s.arrayBuffersBytes)} | ${s.slabsInUse} / ${s.slabsFree} | ${s.fds} | ${s.timers} | ${s.handles} | ${delay.toFixed(1)} | ${gc.toFixed(1)} | ${s.load} |`,
     );
   }
   return lines.join('\n');

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type WebSocket from 'ws';
+import type { TelemetryResponse } from '../src-shared/api.js';
 import { readAccessUnitMessage, type ServerTextMessage } from '../src-shared/live-wire.js';
 import { TestClient } from '../test/server/support/http-client.js';
 import { REPO_ROOT } from '../test/support/paths.js';
@@ -69,6 +70,8 @@ export interface ThinStream {
   recordingsDir: string;
   gc: GcCounter;
   viewers(): ViewerCounts[];
+  /** GET /api/v1/telemetry as the signed-in bench user: streams, storage, memory and the slab pool. */
+  telemetry(): Promise<TelemetryResponse>;
   /** SIGTERM, then waits for the exit; rejects if it does not exit cleanly in time. */
   stop(): Promise<void>;
   /** Kills the process if still running, closes the viewers. */
@@ -204,9 +207,10 @@ export async function startThinStream(options: ThinStreamOptions): Promise<ThinS
 
   const sockets: WebSocket[] = [];
   const counts: ViewerCounts[] = [];
+  let client: TestClient;
   try {
     const ca = new X509Certificate(await readFile(join(options.dir, 'certs/ca.der'))).toString();
-    const client = new TestClient(url, { ca });
+    client = new TestClient(url, { ca });
     const signIn = await client.signIn(USER, PASSWORD);
     if (signIn.status !== 200) throw new Error(`sign-in refused: ${signIn.status} ${signIn.text()}`);
     for (let i = 0; i < Math.min(options.viewers, options.urls.length); i++) {
@@ -263,6 +267,11 @@ export async function startThinStream(options: ThinStreamOptions): Promise<ThinS
     recordingsDir: join(options.dir, 'recordings'),
     gc,
     viewers: () => counts.map((c) => ({ ...c })),
+    telemetry: async () => {
+      const r = await client.fetch('GET', '/api/v1/telemetry');
+      if (r.status !== 200) throw new Error(`telemetry: ${r.status} ${r.text().slice(0, 200)}`);
+      return r.json() as TelemetryResponse;
+    },
     stop,
     close: async () => {
       for (const ws of sockets) ws.terminate();

@@ -187,11 +187,37 @@ export interface StorageTelemetry {
   newestMs: number | null;
 }
 
+/** The recorder's memory: the process as the OS sees it, and the shared pool of video slabs inside it. */
+export interface MemoryTelemetry {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** ArrayBuffers outside the JS heap: video slabs, socket and disk buffers. */
+  arrayBuffersBytes: number;
+  slabs: SlabPoolTelemetry;
+}
+
+/** The pool NAL units are copied into (ingest): slabs holding video now, slabs waiting for reuse, and counters. */
+export interface SlabPoolTelemetry {
+  slabBytes: number;
+  /** Slabs holding video the GOP cache, the recorder or a viewer still reads. */
+  inUse: number;
+  /** Slabs waiting for reuse. */
+  free: number;
+  /** Since start: slabs allocated, taken from the free list, pinned (left to the GC), handed back to the GC. */
+  made: number;
+  reused: number;
+  pinned: number;
+  dropped: number;
+  /** Bookkeeping errors (a release without a hold): 0 unless there is a bug. */
+  misuse: number;
+}
+
 export interface TelemetryResponse {
   nowMs: number;
   streams: StreamStatus[];
   storage: StorageTelemetry;
   server: { connections: number; viewers: number; bytesOut: number };
+  memory: MemoryTelemetry;
 }
 
 /**

@@ -25,7 +25,7 @@ import { UsersStore } from '../server/auth/users-store.js';
 import { ConnectionCounter, startHttpServer, type HttpServerHandle, type TlsMaterial } from '../server/http-server.js';
 import type { ConnectionLimits, ServerContext } from '../server/server-context.js';
 import { TokenBucket } from '../server/token-bucket.js';
-import { collectTelemetry } from '../telemetry/telemetry.js';
+import { collectTelemetry, memoryTelemetry } from '../telemetry/telemetry.js';
 import { dataDirFor } from './data-dir.js';
 import { tuneHeapForMedia } from './heap-tuning.js';
 import { RuntimeConfig } from './runtime-config.js';
@@ -193,6 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           viewers: hub.stats().viewers,
           bytesOut: hub.stats().bytesOut,
         }),
+        memory: () => memoryTelemetry(ingest?.slabPool ?? null),
       }),
     recordings: storage,
     config,

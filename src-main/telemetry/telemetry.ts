@@ -1,11 +1,12 @@
 /**
  * What GET /api/v1/telemetry answers: every stream's state and counters (from the hub, fed by the supervisors),
  * storage use (from the recordings catalog, and the disk's free space from statfs), and the server's own
- * counters (open connections, viewers, bytes sent).
+ * counters (open connections, viewers, bytes sent), and its memory (RSS, and the video slab pool's counts).
  */
 import { statfs } from 'node:fs/promises';
-import type { StorageTelemetry, TelemetryResponse } from '../../src-shared/api.js';
+import type { MemoryTelemetry, StorageTelemetry, TelemetryResponse } from '../../src-shared/api.js';
 import type { StreamStatus } from '../../src-shared/stream-status.js';
+import type { SlabPool } from '../codec/h264/slab-pool.js';
 
 export interface TelemetrySources {
   streams(): StreamStatus[];
@@ -16,6 +17,23 @@ export interface TelemetrySources {
     recordings(): { usedBytes: number; oldestMs: number | null; newestMs: number | null } | null;
   };
   server(): TelemetryResponse['server'];
+  memory(): MemoryTelemetry;
+}
+
+/** The process's memory as the OS and V8 count it, and the video slab pool's counts. */
+export function memoryTelemetry(pool: SlabPool | null): MemoryTelemetry {
+  const m = process.memoryUsage();
+  const slabs = pool?.snapshot() ?? {
+    slabBytes: 0,
+    inUse: 0,
+    free: 0,
+    made: 0,
+    reused: 0,
+    pinned: 0,
+    dropped: 0,
+    misuse: 0,
+  };
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, arrayBuffersBytes: m.arrayBuffers, slabs };
 }
 
 /** Free bytes on the disk holding `path` (its nearest existing parent), or 0 when it cannot be read. */
@@ -47,5 +65,5 @@ export async function collectTelemetry(
     oldestMs: recordings?.oldestMs ?? null,
     newestMs: recordings?.newestMs ?? null,
   };
-  return { nowMs, streams: sources.streams(), storage, server: sources.server() };
+  return { nowMs, streams: sources.streams(), storage, server: sources.server(), memory: sources.memory() };
 }

@@ -1,6 +1,7 @@
 /**
  * Status: per stream state, fps, bitrate, lost packets and reconnects with charts over the last hour (the
- * store keeps a bounded history of telemetry polls), disk usage and days of recordings kept, server connections.
+ * store keeps a bounded history of telemetry polls), disk usage and days of recordings kept, server connections,
+ * and the recorder's memory (RSS, and the video slabs in use and ready for reuse).
  */
 import { useEffect } from 'react';
 import type { JSX } from 'react';
@@ -45,6 +46,7 @@ export function StatusPage(): JSX.Element {
   if (telemetry === null) return <p className="loading">{error ?? 'Loading the status…'}</p>;
   const storage = telemetry.storage;
   const usedShare = storage.limitBytes > 0 ? storage.usedBytes / storage.limitBytes : 0;
+  const slabs = telemetry.memory.slabs;
   const keptMs = storage.oldestMs !== null && storage.newestMs !== null ? storage.newestMs - storage.oldestMs : null;
 
   return (
@@ -70,6 +72,14 @@ export function StatusPage(): JSX.Element {
           <div className="big">{telemetry.server.viewers} viewer(s)</div>
           <div className="muted">
             {telemetry.server.connections} connection(s) · {formatBytes(telemetry.server.bytesOut)} sent
+          </div>
+        </div>
+        <div className="card">
+          <div className="muted">Memory</div>
+          <div className="big">{formatBytes(telemetry.memory.rssBytes)}</div>
+          <div className="muted">
+            video buffers {formatBytes(slabs.inUse * slabs.slabBytes)} in use,{' '}
+            {formatBytes(slabs.free * slabs.slabBytes)} ready for reuse
           </div>
         </div>
       </div>

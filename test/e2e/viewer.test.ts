@@ -272,7 +272,7 @@ test('export: a range dragged on the timeline downloads, with progress, as an MP
   assert.ok(Number(video.nb_read_frames) >= 30, `frames in export: ${video.nb_read_frames}`);
 });
 
-test('the status page shows the disk used and the time span of recordings kept, as the recorder has them', async () => {
+test('the status page shows the disk used, the time span of recordings kept and the memory, as the recorder has them', async () => {
   const page = browser.page;
   await page.goto(`${server.url}/#/status`);
   const cards = await waitFor(
@@ -285,6 +285,14 @@ test('the status page shows the disk used and the time span of recordings kept, 
   const storage = (telemetry as { storage: { usedBytes: number; oldestMs: number; newestMs: number } }).storage;
   assert.ok(storage.usedBytes > 0 && storage.newestMs > storage.oldestMs, JSON.stringify(storage));
   assert.match(cards[0] ?? '', /of 2\.1 GB/, `the limit beside the usage: ${cards[0]}`);
+  // The recorder's memory, and the video slabs the cameras' frames are in.
+  const memory = (telemetry as { memory: { rssBytes: number; slabs: { inUse: number } } }).memory;
+  assert.ok(memory.rssBytes > 0 && memory.slabs.inUse > 0, JSON.stringify(memory));
+  assert.match(
+    cards[3] ?? '',
+    /^Memory\d+(\.\d)? MBvideo buffers \d+(\.\d)? [KM]B in use, /,
+    `the memory card: ${cards[3]}`,
+  );
 });
 
 test('the config editor shows a bad URL beside its field and does not save it', async () => {

@@ -263,6 +263,13 @@ test('telemetry reports the stream, the storage and the server', async () => {
   assert.ok(t.storage.freeBytes > 0);
   assert.ok(t.storage.rootPath.endsWith('recordings'));
   assert.ok(t.server.connections >= 1);
+  // Memory: the process as the OS sees it, and the video slabs the live camera's NAL units are in.
+  assert.ok(t.memory.rssBytes > t.memory.heapUsedBytes && t.memory.heapUsedBytes > 0);
+  const slabs = t.memory.slabs;
+  assert.equal(slabs.slabBytes, 128 * 1024);
+  assert.ok(slabs.made > 0 && slabs.inUse > 0, `the camera's units are in slabs: ${JSON.stringify(slabs)}`);
+  assert.ok(slabs.inUse + slabs.free <= slabs.made);
+  assert.equal(slabs.misuse, 0);
 });
 
 test('export of the recorded camera plays in ffprobe', async () => {

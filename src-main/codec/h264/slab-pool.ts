@@ -31,8 +31,9 @@ export interface SlabPoolStats {
   /** Slabs allocated, and slabs taken from the free list instead. */
   made: number;
   reused: number;
-  /** Slabs a pinned unit kept from reuse. */
+  /** Slabs a pinned unit kept from reuse, and slabs not kept because the free list was full: both left to the GC. */
   pinned: number;
+  dropped: number;
   /** Releases without a matching hold, and retains after the last release: bugs, each a possible corruption. */
   misuse: number;
 }
@@ -60,7 +61,7 @@ export class Slab {
 }
 
 export class SlabPool {
-  readonly stats: SlabPoolStats = { made: 0, reused: 0, pinned: 0, misuse: 0 };
+  readonly stats: SlabPoolStats = { made: 0, reused: 0, pinned: 0, dropped: 0, misuse: 0 };
   readonly slabBytes: number;
   private readonly free: Slab[] = [];
   private readonly maxFree: number;
@@ -91,9 +92,23 @@ export class SlabPool {
     return this.free.length;
   }
 
+  /** Slabs some holder still has a ref on. */
+  get inUseCount(): number {
+    const s = this.stats;
+    return s.made - this.free.length - s.pinned - s.dropped;
+  }
+
+  /** For telemetry: the counts now and the counters since start. */
+  snapshot(): SlabPoolStats & { slabBytes: number; inUse: number; free: number } {
+    return { slabBytes: this.slabBytes, inUse: this.inUseCount, free: this.free.length, ...this.stats };
+  }
+
   /** Called by Slab.release when its last ref goes. */
   give(slab: Slab): void {
-    if (this.free.length >= this.maxFree) return;
+    if (this.free.length >= this.maxFree) {
+      this.stats.dropped++;
+      return;
+    }
     if (this.poison) slab.bytes.fill(0xee);
     this.free.push(slab);
   }

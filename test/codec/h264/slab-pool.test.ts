@@ -116,3 +116,34 @@ test('without a pool, nothing is leased', () => {
   fu.copy(bytes(10, 1), 0, 10);
   assert.equal(fu.takeLease(), null);
 });
+
+test('the snapshot telemetry shows counts the slabs held, free, pinned and dropped past the free list', () => {
+  const pool = new SlabPool({ maxFree: 1 }, SLAB);
+  const fu = new FuAAssembler(undefined, pool);
+  const units = [unit(fu, 40, 1), unit(fu, 40, 2), unit(fu, 40, 3)]; // three slabs; the assembler fills the third
+  assert.deepEqual(
+    { inUse: pool.snapshot().inUse, free: pool.snapshot().free, made: pool.snapshot().made },
+    { inUse: 3, free: 0, made: 3 },
+  );
+  units[0]!.lease.pin();
+  units[0]!.lease.release();
+  units[1]!.lease.release(); // back to the free list
+  const s = pool.snapshot();
+  assert.deepEqual(
+    { inUse: s.inUse, free: s.free, pinned: s.pinned, dropped: s.dropped, slabBytes: s.slabBytes },
+    { inUse: 1, free: 1, pinned: 1, dropped: 0, slabBytes: SLAB },
+  );
+  units[2]!.lease.release();
+  assert.equal(pool.snapshot().inUse, 1, 'only the slab the assembler fills');
+  assert.equal(pool.snapshot().misuse, 0);
+
+  const none = new SlabPool({ maxFree: 0 }, SLAB);
+  const fu2 = new FuAAssembler(undefined, none);
+  unit(fu2, 40, 1).lease.release();
+  unit(fu2, 40, 2).lease.release(); // the assembler leaves the first slab, and no free list keeps it
+  const n = none.snapshot();
+  assert.deepEqual(
+    { made: n.made, reused: n.reused, free: n.free, inUse: n.inUse, dropped: n.dropped },
+    { made: 2, reused: 0, free: 0, inUse: 1, dropped: 1 },
+  );
+});

@@ -20,6 +20,7 @@ import {
   type HttpServerHandle,
 } from '../../../src-main/server/http-server.js';
 import type { ServerContext } from '../../../src-main/server/server-context.js';
+import { memoryTelemetry } from '../../../src-main/telemetry/telemetry.js';
 import { TestClient } from './http-client.js';
 
 /** Cheap scrypt for tests that make many users (the default is deliberately slow). */
@@ -115,6 +116,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       streams: streams.map((id) => hub.status(id)!),
       storage: { rootPath: dir, limitBytes: 0, usedBytes: 0, freeBytes: 0, oldestMs: null, newestMs: null },
       server: { connections: server.connections(), viewers: hub.stats().viewers, bytesOut: hub.stats().bytesOut },
+      memory: memoryTelemetry(null),
     }),
     recordings: null,
     config: null,
