@@ -8,6 +8,7 @@
  */
 import { writeSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface ProbeLine {
   /** Wall clock of the sample, ms since the epoch. */
@@ -26,6 +27,8 @@ export interface ProbeLine {
   /** Garbage collections since the last line: the longest pause and their sum, ms (a stall's usual suspect). */
   gcMaxPauseMs: number;
   gcPauseMs: number;
+  /** Bytes each V8 heap space has from the OS (new_space, old_space, code_space, …): where heapTotal goes. */
+  heapSpaces: Record<string, number>;
 }
 
 const fd = Number(process.env.THINSTREAM_PROBE_FD ?? 3);
@@ -57,6 +60,7 @@ const report = (): void => {
     arrayBuffersBytes: mem.arrayBuffers,
     gcMaxPauseMs: gc.maxMs,
     gcPauseMs: gc.sumMs,
+    heapSpaces: Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.space_size])),
   };
   delay.reset();
   gc.maxMs = 0;

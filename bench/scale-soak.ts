@@ -42,6 +42,8 @@ interface SoakSample {
   stealS: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
+  /** V8's heap by space (bytes from the OS), for the JSON output. */
+  heapSpaces: Record<string, number>;
   /** ArrayBuffers' bytes (the slabs of video, socket and disk buffers): outside the V8 heap, inside RSS. */
   arrayBuffersBytes: number;
   /** The video slab pool (telemetry): slabs holding video, slabs waiting for reuse. */
@@ -116,6 +118,7 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
         stealS: stealNow - steal,
         heapUsedBytes: p?.heapUsedBytes ?? 0,
         heapTotalBytes: p?.heapTotalBytes ?? 0,
+        heapSpaces: p?.heapSpaces ?? {},
         arrayBuffersBytes: p?.arrayBuffersBytes ?? 0,
         slabsInUse: slabs.inUse,
         slabsFree: slabs.free,
