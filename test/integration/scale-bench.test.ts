@@ -96,12 +96,18 @@ test('bench:scale --soak on 1 camera for 20 s prints the series and one verdict 
     ]) {
       assert.match(r.stdout, new RegExp(`^(PASS|FAIL)  ${criterion}: `, 'm'), criterion);
     }
-    // Two 10-s samples with the runtime's insides filled in: fds from /proc, timers from the probe.
+    // Two 10-s samples with the runtime's insides filled in: fds from /proc, the heap, array buffers and timers
+    // from the probe, the slabs holding the camera's video from its telemetry.
     const rows = r.stdout.split('\n').filter((l) => /^\| \d+ \|/.test(l));
     assert.equal(rows.length, 2, r.stdout);
     for (const row of rows) {
-      const [, , rssMb, , fds, timers] = row.split('|').map((c) => Number(c.trim()));
-      assert.ok(rssMb! > 20 && fds! > 5 && timers! > 0, row);
+      const cells = row.split('|').map((c) => c.trim());
+      const [rssMb, arrayBuffersMb, fds, timers] = [cells[2], cells[4], cells[6], cells[7]].map(Number);
+      const [heapUsed, heapTotal] = cells[3]!.split(' / ').map(Number);
+      const slabsInUse = Number(cells[5]!.split(' / ')[0]);
+      assert.ok(rssMb! > 20 && fds! > 5 && timers! > 0 && arrayBuffersMb! > 0, row);
+      assert.ok(heapUsed! > 0 && heapTotal! >= heapUsed!, row);
+      assert.ok(slabsInUse > 0, `the camera's video is in pooled slabs: ${row}`);
     }
     assert.match(r.stdout, /1 RTSP sessions for 1 cameras/);
     assert.deepEqual(readdirSync(dir), []);
