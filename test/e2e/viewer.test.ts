@@ -288,6 +288,7 @@ test('the status page shows the disk used, the time span of recordings kept and 
   // The recorder's memory, and the video slabs the cameras' frames are in.
   const memory = (telemetry as { memory: { rssBytes: number; slabs: { inUse: number } } }).memory;
   assert.ok(memory.rssBytes > 0 && memory.slabs.inUse > 0, JSON.stringify(memory));
+  await page.screenshot({ path: screenshotPath('status.png') });
   assert.match(
     cards[3] ?? '',
     /^Memory\d+(\.\d)? MBvideo buffers \d+(\.\d)? [KM]B in use, /,
