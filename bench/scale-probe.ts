@@ -4,7 +4,8 @@
  * (default 1000) one JSON line on file descriptor THINSTREAM_PROBE_FD (default 3) with the event-loop delay
  * since the last line (perf_hooks.monitorEventLoopDelay, 10 ms resolution), the active handles and requests
  * by kind (process.getActiveResourcesInfo: timers show as `Timeout`, sockets as `TCPSocketWrap`, …) and
- * the V8 heap and memory, and the garbage collections' pauses (a `gc` PerformanceObserver). Its own interval timer is unref'd (it never keeps the runtime alive) and counts as one `Timeout`.
+ * the V8 heap and memory, and the garbage collections' pauses (a `gc` PerformanceObserver). Its own interval
+ * timer is unref'd (it never keeps the runtime alive) and counts as one `Timeout`.
  */
 import { writeSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';

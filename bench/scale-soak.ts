@@ -5,7 +5,8 @@
  * and from inside the runtime (scale-probe.ts, loaded with `--import`) the active timers and handles and the
  * event-loop delay, the V8 heap and the array buffers, the garbage collector's pauses; from its telemetry the
  * video slab pool's counts; and the machine's steal time (a stall's cause outside the process). Recordings are
- * kept within the storage limit, so retention deletes segments as it would in service. At the end: the series summarized and one pass/fail line per criterion:
+ * kept within the storage limit, so retention deletes segments as it would in service. At the end: the series
+ * summarized and one pass/fail line per criterion:
  *   RSS flat       growth under 5 % from the minute after the first 5 minutes to the last minute
  *   fds flat       open file descriptors: last minute's median at most the settled minute's median + 2
  *   timers flat    active `Timeout`s, same rule; handles (every active resource), same rule
@@ -244,7 +245,8 @@ function seriesTable(samples: SoakSample[]): string {
   // row's end, the delays and pauses the worst of the row's window.
   const every = Math.max(1, Math.min(30, Math.floor(samples.length / 10)));
   const lines = [
-    '| s | RSS MB | heap used / total MB | array buffers MB | slabs in use / free | fds | timers | handles | worst delay ms | worst GC pause ms | load |',
+    '| s | RSS MB | heap used / total MB | array buffers MB | slabs in use / free | fds | timers | handles ' +
+      '| worst delay ms | worst GC pause ms | load |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
@@ -255,7 +257,8 @@ function seriesTable(samples: SoakSample[]): string {
     const gc = Math.max(...window.map((w) => w.gcMaxPauseMs));
     lines.push(
       `| ${s.atS.toFixed(0)} | ${mb(s.rssBytes)} | ${mb(s.heapUsedBytes)} / ${mb(s.heapTotalBytes)} | ` +
-        `${mb(s.arrayBuffersBytes)} | ${s.slabsInUse} / ${s.slabsFree} | ${s.fds} | ${s.timers} | ${s.handles} | ${delay.toFixed(1)} | ${gc.toFixed(1)} | ${s.load} |`,
+        `${mb(s.arrayBuffersBytes)} | ${s.slabsInUse} / ${s.slabsFree} | ${s.fds} | ${s.timers} | ${s.handles} | ` +
+        `${delay.toFixed(1)} | ${gc.toFixed(1)} | ${s.load} |`,
     );
   }
   return lines.join('\n');

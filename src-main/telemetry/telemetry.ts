@@ -6,7 +6,7 @@
 import { statfs } from 'node:fs/promises';
 import type { MemoryTelemetry, StorageTelemetry, TelemetryResponse } from '../../src-shared/api.js';
 import type { StreamStatus } from '../../src-shared/stream-status.js';
-import type { SlabPool } from '../codec/h264/slab-pool.js';
+import { SlabPool } from '../codec/h264/slab-pool.js';
 
 export interface TelemetrySources {
   streams(): StreamStatus[];
@@ -20,19 +20,13 @@ export interface TelemetrySources {
   memory(): MemoryTelemetry;
 }
 
+/** Counts for a runtime whose ingest has not started: an empty pool's. */
+const NO_POOL = new SlabPool();
+
 /** The process's memory as the OS and V8 count it, and the video slab pool's counts. */
 export function memoryTelemetry(pool: SlabPool | null): MemoryTelemetry {
   const m = process.memoryUsage();
-  const slabs = pool?.snapshot() ?? {
-    slabBytes: 0,
-    inUse: 0,
-    free: 0,
-    made: 0,
-    reused: 0,
-    pinned: 0,
-    dropped: 0,
-    misuse: 0,
-  };
+  const slabs = (pool ?? NO_POOL).snapshot();
   return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, arrayBuffersBytes: m.arrayBuffers, slabs };
 }
 

@@ -16,6 +16,7 @@
  * would let a slab be reused under a live view, and is counted in `stats.misuse` (tests assert it stays 0).
  */
 import type { UnitLease } from '../../../src-shared/access-unit.js';
+import type { SlabPoolTelemetry } from '../../../src-shared/api.js';
 
 /** Bytes of a slab: a few frames of a 4 Mbit/s stream. */
 export const SLAB_BYTES = 128 * 1024;
@@ -31,8 +32,9 @@ export interface SlabPoolStats {
   /** Slabs allocated, and slabs taken from the free list instead. */
   made: number;
   reused: number;
-  /** Slabs a pinned unit kept from reuse, and slabs not kept because the free list was full: both left to the GC. */
+  /** Slabs a pinned unit kept from reuse: left to the GC. */
   pinned: number;
+  /** Slabs released while the free list was full: left to the GC. */
   dropped: number;
   /** Releases without a matching hold, and retains after the last release: bugs, each a possible corruption. */
   misuse: number;
@@ -92,15 +94,11 @@ export class SlabPool {
     return this.free.length;
   }
 
-  /** Slabs some holder still has a ref on. */
-  get inUseCount(): number {
+  /** For telemetry: the counts now (in use: slabs some holder still has a ref on) and the counters since start. */
+  snapshot(): SlabPoolTelemetry {
     const s = this.stats;
-    return s.made - this.free.length - s.pinned - s.dropped;
-  }
-
-  /** For telemetry: the counts now and the counters since start. */
-  snapshot(): SlabPoolStats & { slabBytes: number; inUse: number; free: number } {
-    return { slabBytes: this.slabBytes, inUse: this.inUseCount, free: this.free.length, ...this.stats };
+    const inUse = s.made - this.free.length - s.pinned - s.dropped;
+    return { slabBytes: this.slabBytes, inUse, free: this.free.length, ...s };
   }
 
   /** Called by Slab.release when its last ref goes. */

@@ -117,14 +117,12 @@ test('without a pool, nothing is leased', () => {
   assert.equal(fu.takeLease(), null);
 });
 
-test('the snapshot telemetry shows counts the slabs held, free, pinned and dropped past the free list', () => {
+test('the snapshot for telemetry counts the slabs held, free, pinned and dropped past the free list', () => {
   const pool = new SlabPool({ maxFree: 1 }, SLAB);
   const fu = new FuAAssembler(undefined, pool);
   const units = [unit(fu, 40, 1), unit(fu, 40, 2), unit(fu, 40, 3)]; // three slabs; the assembler fills the third
-  assert.deepEqual(
-    { inUse: pool.snapshot().inUse, free: pool.snapshot().free, made: pool.snapshot().made },
-    { inUse: 3, free: 0, made: 3 },
-  );
+  const first = pool.snapshot();
+  assert.deepEqual({ inUse: first.inUse, free: first.free, made: first.made }, { inUse: 3, free: 0, made: 3 });
   units[0]!.lease.pin();
   units[0]!.lease.release();
   units[1]!.lease.release(); // back to the free list
