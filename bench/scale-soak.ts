@@ -50,6 +50,9 @@ interface SoakSample {
   /** The video slab pool (telemetry): slabs holding video, slabs waiting for reuse. */
   slabsInUse: number;
   slabsFree: number;
+  /** The WebSocket frame pool (telemetry): buffers held by pending writes, and bytes waiting for reuse. */
+  wsFramesInUse: number;
+  wsFramesFreeBytes: number;
   framesSent: number;
   sessionsOpened: number;
   playing: number;
@@ -107,7 +110,7 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
       const f = await farm.stats();
       const p = probe.last;
       const stealNow = await stealSeconds();
-      const slabs = (await ts.telemetry()).memory.slabs;
+      const { slabs, wsFrames } = (await ts.telemetry()).memory;
       const s: SoakSample = {
         atS: (performance.now() - t0) / 1000,
         rssBytes: proc.rssBytes,
@@ -123,6 +126,8 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
         arrayBuffersBytes: p?.arrayBuffersBytes ?? 0,
         slabsInUse: slabs.inUse,
         slabsFree: slabs.free,
+        wsFramesInUse: wsFrames.inUse,
+        wsFramesFreeBytes: wsFrames.freeBytes,
         framesSent: f.framesSent,
         sessionsOpened: f.sessionsOpened,
         playing: f.playing,

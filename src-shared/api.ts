@@ -194,6 +194,8 @@ export interface MemoryTelemetry {
   /** ArrayBuffers outside the JS heap: video slabs, socket and disk buffers. */
   arrayBuffersBytes: number;
   slabs: SlabPoolTelemetry;
+  /** The buffers live units go to WebSocket viewers in. */
+  wsFrames: WsFramePoolTelemetry;
 }
 
 /** The pool NAL units are copied into (ingest): slabs holding video now, slabs waiting for reuse, and counters. */
@@ -207,6 +209,25 @@ export interface SlabPoolTelemetry {
   made: number;
   reused: number;
   pinned: number;
+  dropped: number;
+  /** Bookkeeping errors (a release without a hold): 0 unless there is a bug. */
+  misuse: number;
+}
+
+/** The pool of WebSocket message buffers (live viewers): buffers waiting for reuse, and counters. */
+export interface WsFramePoolTelemetry {
+  /** Buffers a socket write (or a fan-out in progress) still holds. */
+  inUse: number;
+  /** Buffers waiting for reuse, and their bytes. */
+  free: number;
+  freeBytes: number;
+  /**
+   * Since start: buffers allocated, taken from a free list, frames too large for a class (own buffer), buffers
+   * handed back to the GC because the free lists were full.
+   */
+  made: number;
+  reused: number;
+  oversize: number;
   dropped: number;
   /** Bookkeeping errors (a release without a hold): 0 unless there is a bug. */
   misuse: number;

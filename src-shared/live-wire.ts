@@ -27,9 +27,9 @@ export interface AccessUnitHeader {
   wallMs: number;
 }
 
-/** Writes the header into the first ACCESS_UNIT_HEADER_BYTES of `target`. */
-export function writeAccessUnitHeader(target: Uint8Array, header: AccessUnitHeader): void {
-  const view = new DataView(target.buffer, target.byteOffset, ACCESS_UNIT_HEADER_BYTES);
+/** Writes the header into ACCESS_UNIT_HEADER_BYTES of `target` from `offset` on. */
+export function writeAccessUnitHeader(target: Uint8Array, header: AccessUnitHeader, offset = 0): void {
+  const view = new DataView(target.buffer, target.byteOffset + offset, ACCESS_UNIT_HEADER_BYTES);
   view.setUint8(0, FRAME_KIND_ACCESS_UNIT);
   view.setUint8(1, (header.keyframe ? FLAG_KEYFRAME : 0) | (header.discontinuity ? FLAG_DISCONTINUITY : 0));
   view.setUint16(2, ACCESS_UNIT_HEADER_BYTES);

@@ -193,7 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           viewers: hub.stats().viewers,
           bytesOut: hub.stats().bytesOut,
         }),
-        memory: () => memoryTelemetry(ingest?.slabPool ?? null),
+        memory: () => memoryTelemetry(ingest?.slabPool ?? null, hub.framePool),
       }),
     recordings: storage,
     config,

@@ -1,8 +1,13 @@
 /**
  * A WebSocket as a hub ViewerSink: frames go out as binary messages, text as text messages; queued bytes
- * are what ws and the socket hold unsent. Also a liveness check: a viewer that answers no ping within the
+ * are what ws and the socket hold unsent. A unit's message is written straight to the connection's socket
+ * as one pooled buffer, WebSocket header included (ws-frame-pool.ts): `ws` would write header and payload as
+ * two buffers, which a TLS socket joins into a new one. That keeps the order of everything on the socket,
+ * because `ws` writes synchronously when it compresses nothing (`perMessageDeflate: false`, http-app.ts) and
+ * is given no Blobs, and it keeps `bufferedAmount` true, which counts the socket's queue. Also a liveness check: a viewer that answers no ping within the
  * idle time is ended (a vanished phone must not hold a slot for ever).
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { HubUnit, ViewerSink } from '../streams/hub.js';
 
@@ -19,7 +24,11 @@ export class WsViewerSink implements ViewerSink {
   private pingTimer: NodeJS.Timeout | null = null;
   private alive = true;
 
-  constructor(private readonly socket: WebSocket) {}
+  constructor(
+    private readonly socket: WebSocket,
+    /** The connection `socket` speaks over (the upgraded request's socket). */
+    private readonly raw: Duplex,
+  ) {}
 
   pendingBytes(): number {
     return this.socket.bufferedAmount;
@@ -27,9 +36,10 @@ export class WsViewerSink implements ViewerSink {
 
   sendUnit(unit: HubUnit): number {
     if (this.socket.readyState !== this.socket.OPEN) return 0;
-    const frame = unit.wireFrame();
-    this.socket.send(frame, { binary: true });
-    return frame.byteLength;
+    const frame = unit.socketFrame();
+    frame.retain();
+    this.raw.write(frame.message, frame.written);
+    return frame.payloadBytes;
   }
 
   sendText(text: string): void {

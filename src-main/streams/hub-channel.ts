@@ -7,7 +7,8 @@ import type { StreamDescriptionMessage, ServerTextMessage } from '../../src-shar
 import { emptyCounters, type StreamStatus } from '../../src-shared/stream-status.js';
 import { GopCache, type GopCacheLimits } from './gop-cache.js';
 import type { HubSubscriber, ViewerHandle, ViewerOptions, ViewerSink, ViewerStats } from './hub.js';
-import { buildWireFrame } from './wire-frame.js';
+import { buildWireFrame, wireFrameBytes, writeWireFrame } from './wire-frame.js';
+import type { WsFrame, WsFramePool } from './ws-frame-pool.js';
 
 /** What a channel needs from its hub. */
 export interface ChannelHost {
@@ -15,17 +16,20 @@ export interface ChannelHost {
   log(line: string): void;
   countOut(bytes: number): void;
   countDropped(): void;
+  readonly framePool: WsFramePool;
 }
 
 /** One access unit as the hub hands it on. */
 export class HubUnit {
   private frame: Buffer | null = null;
+  private socketMessage: WsFrame | null = null;
 
   constructor(
     readonly au: AccessUnit,
     private readonly format: VideoFormat | null,
     /** Display duration guessed from the previous interval (0 when unknown). */
     readonly durationUs: number,
+    private readonly framePool: WsFramePool,
   ) {}
 
   get keyframe(): boolean {
@@ -44,6 +48,29 @@ export class HubUnit {
   wireFrame(): Buffer {
     if (this.frame === null) this.frame = buildWireFrame(this.au, this.format, this.durationUs);
     return this.frame;
+  }
+
+  /**
+   * The live-wire frame as one binary WebSocket message, in a pooled buffer shared by every viewer it goes to
+   * during the fan-out. Valid only during `sendUnit`: a sink that writes it must `retain()` it and release it
+   * when the write is done (`socket.write(f.message, f.written)`).
+   */
+  socketFrame(): WsFrame {
+    let frame = this.socketMessage;
+    if (frame === null) {
+      frame = this.framePool.take(wireFrameBytes(this.au, this.format));
+      writeWireFrame(frame.message, frame.payloadOffset, this.au, this.format, this.durationUs);
+      this.socketMessage = frame;
+    }
+    return frame;
+  }
+
+  /** The fan-out is over: the unit's hold on its socket frame goes (the writes keep theirs). */
+  endFanOut(): void {
+    const frame = this.socketMessage;
+    if (frame === null) return;
+    this.socketMessage = null;
+    frame.release();
   }
 }
 
@@ -131,7 +158,7 @@ export class HubChannel {
     this.lastPts90k = au.pts90k;
     let durationUs = (this.lastDelta90k * 1000) / 90;
     if (durationUs === 0 && this.format?.fps) durationUs = 1e6 / this.format.fps;
-    const unit = new HubUnit(au, this.format, durationUs);
+    const unit = new HubUnit(au, this.format, durationUs, this.hub.framePool);
     this.gop.push(unit);
     const subscribers = this.subscribers;
     for (let i = 0; i < subscribers.length; i++) {
@@ -140,9 +167,13 @@ export class HubChannel {
       s.onUnit(unit);
     }
     const viewers = this.viewers;
-    if (viewers.length === 0) return;
+    if (viewers.length === 0) {
+      unit.endFanOut();
+      return;
+    }
     const nowMs = this.hub.now();
     for (let i = 0; i < viewers.length; i++) this.deliver(viewers[i]!, unit, nowMs);
+    unit.endFanOut();
   }
 
   describe(): string {
@@ -176,7 +207,10 @@ export class HubChannel {
       );
     }
     const nowMs = this.hub.now();
-    for (const unit of this.gop.contents) this.deliver(viewer, unit, nowMs);
+    for (const unit of this.gop.contents) {
+      this.deliver(viewer, unit, nowMs);
+      unit.endFanOut();
+    }
   }
 
   removeViewer(viewer: Viewer): void {

@@ -6,13 +6,15 @@
  * A viewer starts at the latest keyframe (the GOP cache). A viewer whose socket cannot keep up (its queued
  * bytes over a bound, or a bandwidth budget spent) is skipped to the next keyframe and told so; one that stays
  * over its bound longer than `overqueueMs` is dropped (the original's `secsOverqueueing`). The wire frame of a
- * unit is built once, on first need, and the same buffer goes to every viewer.
+ * unit is built once, on first need, and the same buffer goes to every viewer: for WebSockets a pooled buffer
+ * with the WebSocket header in front (ws-frame-pool.ts), given back once the fan-out and every write are over.
  */
 import type { AccessUnit, StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import type { StreamStatus } from '../../src-shared/stream-status.js';
 import type { GopCacheLimits } from './gop-cache.js';
 import { HubChannel, Viewer, type ChannelHost, type HubUnit } from './hub-channel.js';
 import { ThinStreamError } from '../../src-shared/errors.js';
+import { WsFramePool } from './ws-frame-pool.js';
 
 /** What a source tells its listeners; StreamSupervisor's StreamListener has this shape. */
 export interface HubSourceListener {
@@ -55,7 +57,10 @@ export interface ViewerSink {
   readonly leaseAware?: boolean;
   /** Bytes accepted but not yet written to the network. */
   pendingBytes(): number;
-  /** Sends one unit (a WebSocket sends `unit.wireFrame()`); returns the bytes it queued. */
+  /**
+   * Sends one unit (a WebSocket writes `unit.socketFrame()`, a pooled buffer it holds until the write is done;
+   * anything else may keep `unit.wireFrame()`); returns the payload bytes it queued.
+   */
   sendUnit(unit: HubUnit): number;
   sendText(text: string): void;
   /** The hub ends the viewer (stuck over its queue bound, stream removed, hub closed). */
@@ -92,6 +97,8 @@ export interface HubOptions {
   gop?: Partial<GopCacheLimits>;
   now?: () => number;
   log?: (line: string) => void;
+  /** Where WebSocket frames come from; default a pool of its own. */
+  framePool?: WsFramePool;
 }
 
 export interface HubStats {
@@ -111,9 +118,11 @@ export class Hub implements ChannelHost {
   private readonly logLine: (line: string) => void;
   private bytesOut = 0;
   private droppedUnits = 0;
+  readonly framePool: WsFramePool;
 
   constructor(options: HubOptions = {}) {
     this.gopLimits = { ...DEFAULT_GOP, ...options.gop };
+    this.framePool = options.framePool ?? new WsFramePool();
     this.clock = options.now ?? Date.now;
     this.logLine = options.log ?? (() => {});
   }

@@ -30,28 +30,53 @@ function putNal(target: Buffer, pos: number, nal: Uint8Array): number {
   return pos + START_CODE_BYTES + nal.byteLength;
 }
 
-/**
- * One buffer per access unit, shared by every viewer that is sent it (never written to after).
- * `durationUs` 0 means not known yet.
- */
-export function buildWireFrame(au: AccessUnit, format: VideoFormat | null, durationUs: number): Buffer {
-  const addParameterSets = au.keyframe && format !== null && !hasParameterSets(au);
+/** The length of `au`'s wire frame, and whether its keyframe gets the stream's SPS and PPS put in front. */
+export function wireFrameBytes(au: AccessUnit, format: VideoFormat | null): number {
   let bytes = ACCESS_UNIT_HEADER_BYTES;
-  if (addParameterSets) bytes += 2 * START_CODE_BYTES + format.sps.byteLength + format.pps.byteLength;
-  for (const nal of au.nalus) bytes += START_CODE_BYTES + nal.byteLength;
-  const frame = Buffer.allocUnsafe(bytes);
-  writeAccessUnitHeader(frame, {
-    keyframe: au.keyframe,
-    discontinuity: au.discontinuity,
-    durationUs,
-    ptsUs: (au.pts90k * 1000) / 90,
-    wallMs: au.wallMs,
-  });
-  let pos = ACCESS_UNIT_HEADER_BYTES;
-  if (addParameterSets) {
-    pos = putNal(frame, pos, format.sps);
-    pos = putNal(frame, pos, format.pps);
+  if (needsParameterSets(au, format)) bytes += 2 * START_CODE_BYTES + format.sps.byteLength + format.pps.byteLength;
+  const nalus = au.nalus;
+  for (let i = 0; i < nalus.length; i++) bytes += START_CODE_BYTES + nalus[i]!.byteLength;
+  return bytes;
+}
+
+function needsParameterSets(au: AccessUnit, format: VideoFormat | null): format is VideoFormat {
+  return au.keyframe && format !== null && !hasParameterSets(au);
+}
+
+/**
+ * Writes `au`'s wire frame into `target` from `offset` on; `target` must have `wireFrameBytes(au, format)` bytes
+ * there. `durationUs` 0 means not known yet.
+ */
+export function writeWireFrame(
+  target: Buffer,
+  offset: number,
+  au: AccessUnit,
+  format: VideoFormat | null,
+  durationUs: number,
+): void {
+  writeAccessUnitHeader(
+    target,
+    {
+      keyframe: au.keyframe,
+      discontinuity: au.discontinuity,
+      durationUs,
+      ptsUs: (au.pts90k * 1000) / 90,
+      wallMs: au.wallMs,
+    },
+    offset,
+  );
+  let pos = offset + ACCESS_UNIT_HEADER_BYTES;
+  if (needsParameterSets(au, format)) {
+    pos = putNal(target, pos, format.sps);
+    pos = putNal(target, pos, format.pps);
   }
-  for (const nal of au.nalus) pos = putNal(frame, pos, nal);
+  const nalus = au.nalus;
+  for (let i = 0; i < nalus.length; i++) pos = putNal(target, pos, nalus[i]!);
+}
+
+/** One buffer per access unit, its own (never written to after). `durationUs` 0 means not known yet. */
+export function buildWireFrame(au: AccessUnit, format: VideoFormat | null, durationUs: number): Buffer {
+  const frame = Buffer.allocUnsafe(wireFrameBytes(au, format));
+  writeWireFrame(frame, 0, au, format, durationUs);
   return frame;
 }

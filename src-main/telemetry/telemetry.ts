@@ -1,12 +1,14 @@
 /**
  * What GET /api/v1/telemetry answers: every stream's state and counters (from the hub, fed by the supervisors),
  * storage use (from the recordings catalog, and the disk's free space from statfs), and the server's own
- * counters (open connections, viewers, bytes sent), and its memory (RSS, and the video slab pool's counts).
+ * counters (open connections, viewers, bytes sent), and its memory (RSS, and the video slab and WebSocket frame
+ * pools' counts).
  */
 import { statfs } from 'node:fs/promises';
 import type { MemoryTelemetry, StorageTelemetry, TelemetryResponse } from '../../src-shared/api.js';
 import type { StreamStatus } from '../../src-shared/stream-status.js';
 import { SlabPool } from '../codec/h264/slab-pool.js';
+import type { WsFramePool } from '../streams/ws-frame-pool.js';
 
 export interface TelemetrySources {
   streams(): StreamStatus[];
@@ -23,11 +25,12 @@ export interface TelemetrySources {
 /** Counts for a runtime whose ingest has not started: an empty pool's. */
 const NO_POOL = new SlabPool();
 
-/** The process's memory as the OS and V8 count it, and the video slab pool's counts. */
-export function memoryTelemetry(pool: SlabPool | null): MemoryTelemetry {
+/** The process's memory as the OS and V8 count it, and the video slab and WebSocket frame pools' counts. */
+export function memoryTelemetry(pool: SlabPool | null, frames: WsFramePool): MemoryTelemetry {
   const m = process.memoryUsage();
   const slabs = (pool ?? NO_POOL).snapshot();
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, arrayBuffersBytes: m.arrayBuffers, slabs };
+  const wsFrames = frames.snapshot();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, arrayBuffersBytes: m.arrayBuffers, slabs, wsFrames };
 }
 
 /** Free bytes on the disk holding `path` (its nearest existing parent), or 0 when it cannot be read. */

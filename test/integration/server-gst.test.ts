@@ -270,6 +270,11 @@ test('telemetry reports the stream, the storage and the server', async () => {
   assert.ok(slabs.made > 0 && slabs.inUse > 0, `the camera's units are in slabs: ${JSON.stringify(slabs)}`);
   assert.ok(slabs.inUse + slabs.free <= slabs.made);
   assert.equal(slabs.misuse, 0);
+  // The two live viewers before got their units in pooled WebSocket buffers, all given back once they left.
+  const frames = t.memory.wsFrames;
+  assert.ok(frames.made > 0 && frames.reused > frames.made, `buffers were reused: ${JSON.stringify(frames)}`);
+  assert.equal(frames.inUse, 0);
+  assert.equal(frames.misuse, 0);
 });
 
 test('export of the recorded camera plays in ffprobe', async () => {

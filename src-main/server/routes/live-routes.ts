@@ -45,7 +45,7 @@ export function liveRoutes(ctx: ServerContext, port: PortContext): RouteTable {
           refuseSocket(socket, err);
           return;
         }
-        const sink = new WsViewerSink(socket);
+        const sink = new WsViewerSink(socket, request.raw.socket);
         const viewer = ctx.hub.addViewer(id, sink, viewerOptions(ctx, port));
         sink.startLiveness(port.limits.secsIdle > 0 ? port.limits.secsIdle * 1000 : DEFAULT_WS_IDLE_MS);
         ctx.log(`http: live viewer of ${id}: ${request.session?.username} (${request.ip})`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { CameraSummary, TelemetryResponse } from '../../../src-shared/api.js';
 import { splitStreamId } from '../../../src-shared/access-unit.js';
 import { Hub } from '../../../src-main/streams/hub.js';
+import type { WsFramePool } from '../../../src-main/streams/ws-frame-pool.js';
 import { SessionStore } from '../../../src-main/server/auth/session-store.js';
 import { SetupToken } from '../../../src-main/server/auth/setup-token.js';
 import { SignInLimiter } from '../../../src-main/server/auth/sign-in-limiter.js';
@@ -53,6 +54,8 @@ export interface TestServerOptions {
   maxConnectionsOverall?: number;
   /** Start without any user (first run). */
   noUsers?: boolean;
+  /** The hub's WebSocket frame pool (default its own). */
+  framePool?: WsFramePool;
 }
 
 export interface TestServer {
@@ -83,7 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const tls = options.tls ?? true;
   const cert = tls ? makeSelfSignedCert(dir) : null;
   const logLines: string[] = [];
-  const hub = new Hub({ log: (l) => logLines.push(l) });
+  const hub = new Hub({ log: (l) => logLines.push(l), framePool: options.framePool });
   const streams = options.streams ?? ['cam-a/1-high', 'cam-a/2-low'];
   for (const id of streams) hub.addStream(id);
   const users = await UsersStore.open(dir, { scrypt: TEST_SCRYPT });
@@ -116,7 +119,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       streams: streams.map((id) => hub.status(id)!),
       storage: { rootPath: dir, limitBytes: 0, usedBytes: 0, freeBytes: 0, oldestMs: null, newestMs: null },
       server: { connections: server.connections(), viewers: hub.stats().viewers, bytesOut: hub.stats().bytesOut },
-      memory: memoryTelemetry(null),
+      memory: memoryTelemetry(null, hub.framePool),
     }),
     recordings: null,
     config: null,
