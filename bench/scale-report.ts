@@ -135,6 +135,39 @@ export function details(results: ContenderResult[]): string {
   return out.join('\n');
 }
 
+/** The run with the median of `key` (the lower middle one of an even count); null for none. */
+export function medianRun(runs: ContenderResult[], key: (r: ContenderResult) => number): ContenderResult | null {
+  if (runs.length === 0) return null;
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** One round of `--rounds`: each side's run (null when `--only` left it out). */
+export interface RoundFigures {
+  thinstream: ContenderResult | null;
+  ffmpeg: ContenderResult | null;
+}
+
+export function roundsTable(rounds: RoundFigures[]): string {
+  const f = (x: number | null | undefined, digits = 3): string =>
+    x === null || x === undefined ? '–' : x.toFixed(digits);
+  return table(
+    ['round', 'ThinStream CPU s/camera-min', 'ffmpeg CPU s/camera-min', 'CPU ratio', 'RSS ratio', 'frames lost'],
+    rounds.map((r, i) => {
+      const t = r.thinstream;
+      const ff = r.ffmpeg;
+      return [
+        String(i + 1),
+        f(t?.cpuSecondsPerCameraMinute),
+        f(ff?.cpuSecondsPerCameraMinute),
+        f(t && ff ? ratio(t.cpuSecondsPerCameraMinute, ff.cpuSecondsPerCameraMinute) : null),
+        f(t && ff ? ratio(t.peakRssBytes, ff.peakRssBytes) : null),
+        t ? String(t.framesSent - t.framesRecorded) : '–',
+      ];
+    }),
+  );
+}
+
 export function machineLine(m: Machine): string {
   return (
     `machine: ${m.nproc} × ${m.cpuModel}, ${(m.ramBytes / 2 ** 30).toFixed(0)} GB RAM, Node ${m.node}; ` +

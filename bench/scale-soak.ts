@@ -53,6 +53,8 @@ interface SoakSample {
   /** The WebSocket frame pool (telemetry): buffers held by pending writes, and bytes waiting for reuse. */
   wsFramesInUse: number;
   wsFramesFreeBytes: number;
+  /** Full collections the runtime's memory reducer asked for, since start. */
+  reducerCollections: number;
   framesSent: number;
   sessionsOpened: number;
   playing: number;
@@ -110,7 +112,7 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
       const f = await farm.stats();
       const p = probe.last;
       const stealNow = await stealSeconds();
-      const { slabs, wsFrames } = (await ts.telemetry()).memory;
+      const { slabs, wsFrames, reducerCollections } = (await ts.telemetry()).memory;
       const s: SoakSample = {
         atS: (performance.now() - t0) / 1000,
         rssBytes: proc.rssBytes,
@@ -128,6 +130,7 @@ export async function runSoak(options: SoakOptions, clip: Clip): Promise<number>
         slabsFree: slabs.free,
         wsFramesInUse: wsFrames.inUse,
         wsFramesFreeBytes: wsFrames.freeBytes,
+        reducerCollections,
         framesSent: f.framesSent,
         sessionsOpened: f.sessionsOpened,
         playing: f.playing,

@@ -10,6 +10,11 @@
  * CPU seconds per camera-minute, peak memory, bytes on disk and frames recorded vs sent; `--json` one object
  * with `cpuRatio`, `memRatio`, `framesSent`, `framesRecorded` (ThinStream's) and the rest.
  *
+ * `--rounds N` measures them N times, alternating (ThinStream, ffmpeg, ThinStream, …), and compares the median of
+ * each side's CPU (and, for `memRatio`, RSS): on a shared VM one run moves by ±15 %, and alternating spreads slow
+ * spells over both. The table shows each side's median run by CPU and a line per round; the JSON adds `perRound`,
+ * and its frame counts are ThinStream's over every round.
+ *
  * Other flags: --warmup <s> (default 10), --viewers <n> (4), --only thinstream|ffmpeg, --cpu-prof (profile
  * the runtime, print its top self time), --trace-gc (count the runtime's collections in the window),
  * --probe (load scale-probe.ts into the runtime: event-loop delay, heap and timers over the window),
@@ -21,7 +26,17 @@ import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FARM_CLIP } from '../test/support/camera-farm.js';
 import { makeClip } from '../test/support/clips.js';
-import { comparisonTable, details, loadNow, machine, machineLine, ratio } from './scale-report.js';
+import {
+  comparisonTable,
+  details,
+  loadNow,
+  machine,
+  machineLine,
+  medianRun,
+  ratio,
+  roundsTable,
+  type RoundFigures,
+} from './scale-report.js';
 import { measureFfmpeg, measureThinStream, type ContenderResult, type RunOptions } from './scale-run.js';
 import { runSoak } from './scale-soak.js';
 
@@ -29,6 +44,7 @@ const { values } = parseArgs({
   options: {
     cameras: { type: 'string', default: '64' },
     seconds: { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '10' },
     transport: { type: 'string', default: 'tcp' },
     viewers: { type: 'string', default: '4' },
@@ -88,19 +104,31 @@ if (values.soak) {
   process.exit(code);
 }
 
+const rounds = positive('rounds', values.rounds);
 const loads = [loadNow()];
-const results: ContenderResult[] = [];
-if (values.only !== 'ffmpeg') {
-  results.push(await measureThinStream(options, clip));
-  loads.push(loadNow());
-}
-if (values.only !== 'thinstream') {
-  results.push(await measureFfmpeg(options, clip));
-  loads.push(loadNow());
+const tsRuns: ContenderResult[] = [];
+const ffRuns: ContenderResult[] = [];
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) options.log(`round ${round} of ${rounds}`);
+  if (values.only !== 'ffmpeg') {
+    tsRuns.push(await measureThinStream(options, clip));
+    loads.push(loadNow());
+  }
+  if (values.only !== 'thinstream') {
+    ffRuns.push(await measureFfmpeg(options, clip));
+    loads.push(loadNow());
+  }
 }
 const m = machine(loads);
-const ts = results.find((r) => r.name === 'ThinStream');
-const ff = results.find((r) => r.name === 'ffmpeg');
+// Each side's median run by CPU; the ratios compare the medians.
+const ts = medianRun(tsRuns, (r) => r.cpuSecondsPerCameraMinute);
+const ff = medianRun(ffRuns, (r) => r.cpuSecondsPerCameraMinute);
+const results = [ts, ff].filter((r): r is ContenderResult => r !== null);
+const roundFigures: RoundFigures[] = [];
+for (let i = 0; i < rounds; i++) roundFigures.push({ thinstream: tsRuns[i] ?? null, ffmpeg: ffRuns[i] ?? null });
+const tsMemory = medianRun(tsRuns, (r) => r.peakRssBytes);
+const ffMemory = medianRun(ffRuns, (r) => r.peakRssBytes);
+const sum = (runs: ContenderResult[], f: (r: ContenderResult) => number): number => runs.reduce((a, r) => a + f(r), 0);
 
 if (values.json) {
   const summary = {
@@ -110,14 +138,17 @@ if (values.json) {
     transport,
     clip: FARM_CLIP,
     machine: m,
+    rounds: roundFigures.length,
     cpuRatio: ts && ff ? ratio(ts.cpuSecondsPerCameraMinute, ff.cpuSecondsPerCameraMinute) : null,
-    memRatio: ts && ff ? ratio(ts.peakRssBytes, ff.peakRssBytes) : null,
+    memRatio: tsMemory && ffMemory ? ratio(tsMemory.peakRssBytes, ffMemory.peakRssBytes) : null,
     pssRatio: ts && ff ? ratio(ts.peakPssBytes, ff.peakPssBytes) : null,
-    framesSent: ts?.framesSent ?? null,
-    framesRecorded: ts?.framesRecorded ?? null,
-    framesLost: ts ? ts.framesSent - ts.framesRecorded : null,
-    thinstream: ts ?? null,
-    ffmpeg: ff ?? null,
+    // ThinStream's, over every round.
+    framesSent: ts ? sum(tsRuns, (r) => r.framesSent) : null,
+    framesRecorded: ts ? sum(tsRuns, (r) => r.framesRecorded) : null,
+    framesLost: ts ? sum(tsRuns, (r) => r.framesSent - r.framesRecorded) : null,
+    thinstream: ts,
+    ffmpeg: ff,
+    ...(rounds > 1 ? { perRound: roundFigures.map(roundSummary) } : {}),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 } else {
@@ -127,4 +158,17 @@ if (values.json) {
       `${options.seconds} s measured after ${options.warmupSeconds} s of warm-up\n${machineLine(m)}\n\n`,
   );
   process.stdout.write(`${comparisonTable(results)}\n\n${details(results)}\n`);
+  if (rounds > 1) process.stdout.write(`\n${roundsTable(roundFigures)}\n`);
+}
+
+function roundSummary(r: RoundFigures): Record<string, number | null> {
+  const t = r.thinstream;
+  const f = r.ffmpeg;
+  return {
+    thinstreamCpu: t?.cpuSecondsPerCameraMinute ?? null,
+    ffmpegCpu: f?.cpuSecondsPerCameraMinute ?? null,
+    cpuRatio: t && f ? ratio(t.cpuSecondsPerCameraMinute, f.cpuSecondsPerCameraMinute) : null,
+    memRatio: t && f ? ratio(t.peakRssBytes, f.peakRssBytes) : null,
+    framesLost: t ? t.framesSent - t.framesRecorded : null,
+  };
 }

@@ -196,6 +196,8 @@ export interface MemoryTelemetry {
   slabs: SlabPoolTelemetry;
   /** The buffers live units go to WebSocket viewers in. */
   wsFrames: WsFramePoolTelemetry;
+  /** Full collections the recorder asked V8 for since start, to keep its memory flat (memory-reducer.ts). */
+  reducerCollections: number;
 }
 
 /** The pool NAL units are copied into (ingest): slabs holding video now, slabs waiting for reuse, and counters. */

@@ -26,6 +26,7 @@ import { ConnectionCounter, startHttpServer, type HttpServerHandle, type TlsMate
 import type { ConnectionLimits, ServerContext } from '../server/server-context.js';
 import { TokenBucket } from '../server/token-bucket.js';
 import { collectTelemetry, memoryTelemetry } from '../telemetry/telemetry.js';
+import { MemoryReducer } from './memory-reducer.js';
 import { dataDirFor } from './data-dir.js';
 import { tuneHeapForMedia } from './heap-tuning.js';
 import { RuntimeConfig } from './runtime-config.js';
@@ -159,6 +160,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const setupToken = new SetupToken(options.setupToken);
   if (users.hasAdmin()) setupToken.consume();
   const hub = new Hub({ log });
+  const memoryReducer = new MemoryReducer();
+  memoryReducer.start();
   const storage = new RuntimeStorage(resolved, log);
   let ingest: RuntimeIngest | null = null;
   let certificates: RuntimeCertificates | null = null;
@@ -193,7 +196,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           viewers: hub.stats().viewers,
           bytesOut: hub.stats().bytesOut,
         }),
-        memory: () => memoryTelemetry(ingest?.slabPool ?? null, hub.framePool),
+        memory: () => memoryTelemetry(ingest?.slabPool ?? null, hub.framePool, memoryReducer.collections),
       }),
     recordings: storage,
     config,
@@ -211,6 +214,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await storage.close();
     await ingest?.close();
     sessions.close();
+    memoryReducer.stop();
   };
 
   try {

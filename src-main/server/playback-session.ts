@@ -6,12 +6,14 @@
  * waited out (playback jumps to the next recorded picture). Playback never skips: when the viewer's socket
  * is full it waits, and a viewer stuck longer than `overqueueMs` is dropped.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { StreamId, VideoFormat } from '../../src-shared/access-unit.js';
 import type { PlaybackControlMessage } from '../../src-shared/api.js';
 import { ThinStreamError, toErrorInfo } from '../../src-shared/errors.js';
 import type { ServerTextMessage, StreamDescriptionMessage } from '../../src-shared/live-wire.js';
-import { buildWireFrame } from '../streams/wire-frame.js';
+import { wireFrameBytes, writeWireFrame } from '../streams/wire-frame.js';
+import type { WsFramePool } from '../streams/ws-frame-pool.js';
 import type { ByteBudget } from '../streams/hub.js';
 import type { PlaybackReader, RecordedUnit, RecordingsService } from './server-context.js';
 import { WS_CLOSE_POLICY } from './ws-viewer-sink.js';
@@ -26,6 +28,9 @@ export interface PlaybackSessionOptions {
   streamId: StreamId;
   recordings: RecordingsService;
   socket: WebSocket;
+  /** The connection `socket` speaks over: units are written to it as whole messages (ws-viewer-sink.ts). */
+  raw: Duplex;
+  framePool: WsFramePool;
   fromMs: number;
   speed: number;
   maxPendingBytes: number;
@@ -304,9 +309,12 @@ export class PlaybackSession {
     const next = this.following;
     let durationUs = next ? ((next.au.pts90k - unit.au.pts90k) * 1000) / 90 : 0;
     if (!(durationUs > 0 && durationUs < 10_000_000)) durationUs = unit.format.fps ? 1e6 / unit.format.fps : 0;
-    const frame = buildWireFrame(unit.au, unit.format, durationUs);
-    for (const b of this.o.budgets) b.take(frame.byteLength);
-    this.o.socket.send(frame, { binary: true });
+    const frame = this.o.framePool.take(wireFrameBytes(unit.au, unit.format));
+    writeWireFrame(frame.message, frame.payloadOffset, unit.au, unit.format, durationUs);
+    for (const b of this.o.budgets) b.take(frame.payloadBytes);
+    // The write holds the taker's ref until it is done.
+    if (this.o.socket.readyState === this.o.socket.OPEN) this.o.raw.write(frame.message, frame.written);
+    else frame.release();
     this.sentUnits++;
     this.positionMs = unit.au.wallMs;
     this.current = null;

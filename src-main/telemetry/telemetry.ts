@@ -26,11 +26,18 @@ export interface TelemetrySources {
 const NO_POOL = new SlabPool();
 
 /** The process's memory as the OS and V8 count it, and the video slab and WebSocket frame pools' counts. */
-export function memoryTelemetry(pool: SlabPool | null, frames: WsFramePool): MemoryTelemetry {
+export function memoryTelemetry(pool: SlabPool | null, frames: WsFramePool, reducerCollections = 0): MemoryTelemetry {
   const m = process.memoryUsage();
   const slabs = (pool ?? NO_POOL).snapshot();
   const wsFrames = frames.snapshot();
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, arrayBuffersBytes: m.arrayBuffers, slabs, wsFrames };
+  return {
+    rssBytes: m.rss,
+    heapUsedBytes: m.heapUsed,
+    arrayBuffersBytes: m.arrayBuffers,
+    slabs,
+    wsFrames,
+    reducerCollections,
+  };
 }
 
 /** Free bytes on the disk holding `path` (its nearest existing parent), or 0 when it cannot be read. */

@@ -42,6 +42,8 @@ export function playbackRoutes(ctx: ServerContext, port: PortContext): RouteTabl
             streamId: streamOf(ctx, request),
             recordings: requireRecordings(ctx),
             socket,
+            raw: request.raw.socket,
+            framePool: ctx.hub.framePool,
             fromMs: timeParam(request.query, 'from'),
             speed: speedParam(request.query),
             maxPendingBytes: port.limits.sendQueueBytes,
