@@ -16,6 +16,7 @@
  * it stays 0).
  */
 import type { WsFramePoolTelemetry } from '../../src-shared/api.js';
+import { RefCounted } from '../codec/ref-counted.js';
 
 const MIN_CLASS_BITS = 10;
 const MAX_CLASS_BITS = 20;
@@ -56,8 +57,7 @@ export interface WsFramePoolStats {
 }
 
 /** One binary WebSocket message in a pooled buffer. */
-export class WsFrame {
-  refs = 0;
+export class WsFrame extends RefCounted {
   /** The whole message: header, then payload (a view of the first `length` bytes of the class buffer). */
   message: Buffer;
   /** Where the payload (the live-wire frame) starts in `message`. */
@@ -66,11 +66,13 @@ export class WsFrame {
   readonly written = (): void => this.release();
 
   constructor(
-    /** The class buffer (or an oversize frame's own); -1 for oversize. */
+    /** The class buffer (or an oversize frame's own). */
     readonly buffer: Buffer,
+    /** Its size class; -1 for an oversize frame's own buffer. */
     readonly classIndex: number,
     private readonly pool: WsFramePool,
   ) {
+    super();
     this.message = buffer;
   }
 
@@ -78,23 +80,12 @@ export class WsFrame {
     return this.message.byteLength - this.payloadOffset;
   }
 
-  retain(): void {
-    if (this.refs <= 0) {
-      this.pool.stats.misuse++;
-      return;
-    }
-    this.refs++;
+  protected freed(): void {
+    this.pool.give(this);
   }
 
-  release(): void {
-    const refs = --this.refs;
-    if (refs > 0) return;
-    if (refs < 0) {
-      this.refs = 0;
-      this.pool.stats.misuse++;
-      return;
-    }
-    this.pool.give(this);
+  protected misused(): void {
+    this.pool.stats.misuse++;
   }
 }
 
@@ -160,8 +151,7 @@ export class WsFramePool {
   }
 
   private frameFor(total: number): WsFrame {
-    let bits = MIN_CLASS_BITS;
-    while (bits <= MAX_CLASS_BITS && 1 << bits < total) bits++;
+    const bits = Math.max(MIN_CLASS_BITS, 32 - Math.clz32(total - 1)); // the smallest power of two >= total
     if (bits > MAX_CLASS_BITS) {
       this.stats.oversize++;
       return new WsFrame(Buffer.allocUnsafeSlow(total), -1, this);

@@ -17,6 +17,7 @@
  */
 import type { UnitLease } from '../../../src-shared/access-unit.js';
 import type { SlabPoolTelemetry } from '../../../src-shared/api.js';
+import { RefCounted } from '../ref-counted.js';
 
 /** Bytes of a slab: a few frames of a 4 Mbit/s stream. */
 export const SLAB_BYTES = 128 * 1024;
@@ -40,25 +41,23 @@ export interface SlabPoolStats {
   misuse: number;
 }
 
-export class Slab {
-  refs = 1;
+export class Slab extends RefCounted {
   pinned = false;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly pool: SlabPool,
-  ) {}
+  ) {
+    super();
+  }
 
-  release(): void {
-    const refs = --this.refs;
-    if (refs > 0) return;
-    if (refs < 0) {
-      this.refs = 0;
-      this.pool.stats.misuse++;
-      return;
-    }
+  protected freed(): void {
     if (this.pinned) this.pool.stats.pinned++;
     else this.pool.give(this);
+  }
+
+  protected misused(): void {
+    this.pool.stats.misuse++;
   }
 }
 
@@ -113,29 +112,18 @@ export class SlabPool {
 }
 
 /** The slabs an access unit's NAL units live in, released when the unit's last holder releases it. */
-export class SlabLease implements UnitLease {
-  private holds = 1;
-
-  constructor(private readonly slabs: readonly Slab[]) {}
-
-  retain(): void {
-    if (this.holds <= 0) {
-      // Retained after its last release: its slabs may already hold other bytes.
-      this.slabs[0]!.pool.stats.misuse++;
-      return;
-    }
-    this.holds++;
+export class SlabLease extends RefCounted implements UnitLease {
+  constructor(private readonly slabs: readonly Slab[]) {
+    super();
   }
 
-  release(): void {
-    const holds = --this.holds;
-    if (holds > 0) return;
-    if (holds < 0) {
-      this.holds = 0;
-      this.slabs[0]!.pool.stats.misuse++;
-      return;
-    }
+  protected freed(): void {
     for (let i = 0; i < this.slabs.length; i++) this.slabs[i]!.release();
+  }
+
+  /** Retained after its last release (its slabs may already hold other bytes), or released too often. */
+  protected misused(): void {
+    this.slabs[0]!.pool.stats.misuse++;
   }
 
   pin(): void {
