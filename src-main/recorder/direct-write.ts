@@ -7,22 +7,29 @@
  *
  * Direct I/O wants the memory, the file offset and the length aligned to the device's block. Fragments are
  * copied into an aligned staging slab (a user-space copy of bytes still in the CPU's caches) and written from
- * it in whole blocks: full slabs as they fill, then the fragment's last partial block padded with a `free` box
- * (ISO/IEC 14496-12 §8.1.2) to the block's end. So the file is a valid fragmented MP4 after every write, even
- * if the process dies before the next: readers and the start-up scan skip `free` boxes. The next fragment is
- * written over that padding, starting again at the partial block; `close` cuts the file to its true length.
+ * it in whole blocks, the fragment's last partial block padded with a `free` box (ISO/IEC 14496-12 §8.1.2) to
+ * the block's end. So the file is a valid fragmented MP4 after every write, even if the process dies before the
+ * next: readers and the start-up scan skip `free` boxes. The next fragment is written over that padding,
+ * starting again at the partial block; `close` cuts the file to its true length.
+ *
+ * A slab grows (in steps of STAGING_STEP, up to STAGING_MAX) to hold the largest fragment its file has had, so
+ * a fragment goes to disk in one write: each write is a round trip through libuv's thread pool and a request to
+ * the device, and at 64 cameras splitting fragments over 256 KB slabs made 2.4 writes of each. A fragment
+ * larger than STAGING_MAX is written a full slab at a time. A file's slab goes back to the pool when it closes.
  */
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /** Alignment of offsets, lengths and memory: the page size, which covers every block size in use (512–4096). */
 export const DIRECT_BLOCK = 4096;
-/** Bytes written per full-slab write. */
-export const STAGING_BYTES = 256 * 1024;
-/** A slab holds a full write, and the spill of a padding that could not fit a `free` header in the block. */
-const SLAB_BYTES = STAGING_BYTES + 2 * DIRECT_BLOCK;
-/** Slabs per WebAssembly memory (each memory reserves address space, so they are shared). */
-const SLABS_PER_MEMORY = 16;
+/** A new file's slab holds this much file data; slabs grow by this step. */
+export const STAGING_STEP = 256 * 1024;
+/** The largest slab: 4 MB, a one-second fragment of a 32 Mbit/s stream. */
+export const STAGING_MAX = 16 * STAGING_STEP;
+/** Beyond its capacity, a slab has room for the spill of a padding that could not fit a `free` header in the block. */
+const SLAB_SLACK = 2 * DIRECT_BLOCK;
+/** Slabs of one capacity are cut from WebAssembly memories of about this size (each reserves address space). */
+const MEMORY_BYTES = 4 * 1024 * 1024;
 const WASM_PAGE = 64 * 1024;
 /** Smallest box: 32-bit size and a type. */
 const BOX_HEADER_BYTES = 8;
@@ -32,23 +39,28 @@ export const O_DIRECT: number | undefined = (constants as { O_DIRECT?: number })
 
 /**
  * Aligned slabs. A WebAssembly memory's buffer starts on a page boundary (V8 maps it with its page allocator),
- * which `Buffer.alloc` does not promise; slabs are cut at multiples of DIRECT_BLOCK from there, kept for reuse.
+ * which `Buffer.alloc` does not promise; slabs are cut at multiples of DIRECT_BLOCK from there, kept for reuse,
+ * one free list per capacity (a multiple of STAGING_STEP).
  */
 class SlabPool {
-  private readonly free: Uint8Array[] = [];
+  private readonly free = new Map<number, Uint8Array[]>();
 
-  take(): Uint8Array {
-    const slab = this.free.pop();
+  /** A slab with room for `capacity` bytes of file data (plus the slack). */
+  take(capacity: number): Uint8Array {
+    let list = this.free.get(capacity);
+    if (list === undefined) this.free.set(capacity, (list = []));
+    const slab = list.pop();
     if (slab !== undefined) return slab;
-    const pages = Math.ceil((SLAB_BYTES * SLABS_PER_MEMORY) / WASM_PAGE);
+    const slabBytes = capacity + SLAB_SLACK;
+    const count = Math.max(1, Math.floor(MEMORY_BYTES / slabBytes));
+    const pages = Math.ceil((slabBytes * count) / WASM_PAGE);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    for (let i = 1; i < SLABS_PER_MEMORY; i++)
-      this.free.push(new Uint8Array(memory.buffer, i * SLAB_BYTES, SLAB_BYTES));
-    return new Uint8Array(memory.buffer, 0, SLAB_BYTES);
+    for (let i = 1; i < count; i++) list.push(new Uint8Array(memory.buffer, i * slabBytes, slabBytes));
+    return new Uint8Array(memory.buffer, 0, slabBytes);
   }
 
   give(slab: Uint8Array): void {
-    this.free.push(slab);
+    this.free.get(slab.byteLength - SLAB_SLACK)!.push(slab);
   }
 }
 
@@ -67,7 +79,11 @@ export function isDirectIoRefusal(err: unknown): boolean {
 
 /** Appends to a file opened with O_DIRECT, from offset 0, in aligned blocks. */
 export class DirectAppender {
-  private slab: Uint8Array | null = pool.take();
+  /** Writes issued (pwrite calls), for tests and measurements. */
+  writes = 0;
+  private slab: Uint8Array | null = pool.take(STAGING_STEP);
+  /** File data the slab holds at most: its length without the slack. */
+  private capacity = STAGING_STEP;
   /** File offset of slab[0]; always a multiple of DIRECT_BLOCK. */
   private base = 0;
   /** Bytes of the slab that hold file data from `base`. */
@@ -76,24 +92,33 @@ export class DirectAppender {
 
   constructor(private readonly fh: FileHandle) {}
 
+  /** File data the current slab holds at most. */
+  get slabCapacity(): number {
+    return this.capacity;
+  }
+
   /**
    * Appends the pieces and writes them out, ending with the padded partial block. After a failure the appender
    * refuses further appends: the caller cuts the file back to its last complete fragment.
    */
   async append(parts: readonly Uint8Array[]): Promise<void> {
+    if (this.slab === null || this.broken) throw new Error('direct appender is closed');
+    let total = 0;
+    for (const part of parts) total += part.byteLength;
+    if (this.fill + total > this.capacity && this.capacity < STAGING_MAX) this.grow(this.fill + total);
     const slab = this.slab;
-    if (slab === null || this.broken) throw new Error('direct appender is closed');
+    const capacity = this.capacity;
     try {
       for (const part of parts) {
         let done = 0;
         while (done < part.byteLength) {
-          const n = Math.min(part.byteLength - done, STAGING_BYTES - this.fill);
+          const n = Math.min(part.byteLength - done, capacity - this.fill);
           slab.set(n === part.byteLength ? part : part.subarray(done, done + n), this.fill);
           this.fill += n;
           done += n;
-          if (this.fill === STAGING_BYTES) {
-            await this.writeSlab(STAGING_BYTES);
-            this.base += STAGING_BYTES;
+          if (this.fill === capacity) {
+            await this.writeSlab(capacity);
+            this.base += capacity;
             this.fill = 0;
           }
         }
@@ -109,6 +134,16 @@ export class DirectAppender {
   release(): void {
     if (this.slab !== null) pool.give(this.slab);
     this.slab = null;
+  }
+
+  /** Moves the partial block to a slab that holds `bytes` (rounded up to a step, at most STAGING_MAX). */
+  private grow(bytes: number): void {
+    const capacity = Math.min(STAGING_MAX, Math.ceil(bytes / STAGING_STEP) * STAGING_STEP);
+    const next = pool.take(capacity);
+    next.set(this.slab!.subarray(0, this.fill));
+    pool.give(this.slab!);
+    this.slab = next;
+    this.capacity = capacity;
   }
 
   /** Writes the partial last block(s), padded with a `free` box, and keeps the partial block for the next append. */
@@ -138,6 +173,7 @@ export class DirectAppender {
   private async writeSlab(length: number): Promise<void> {
     let done = 0;
     while (done < length) {
+      this.writes++;
       const { bytesWritten } = await this.fh.write(this.slab!, done, length - done, this.base + done);
       if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
       // A short direct write ends on a block boundary (a full disk); the rest is tried again, and fails.

@@ -39,6 +39,11 @@ export class SegmentWriter {
     return this.direct !== null;
   }
 
+  /** Writes issued with direct I/O so far, init segment included (0 through the page cache). */
+  get directWrites(): number {
+    return this.direct?.writes ?? 0;
+  }
+
   /**
    * Creates the file (it must not exist) and writes the init segment. On failure nothing is left behind.
    * `tryDirect`: write around the page cache if the file system allows it; where it refuses, the file is

@@ -188,6 +188,16 @@ export class RecordingCatalog {
   }
 
   /** Bytes of recordings, in total and per stream. */
+  /** Bytes of every recording together (kept as fragments land: O(1), for the check after each fragment). */
+  get bytesUsed(): number {
+    return this.totalBytes;
+  }
+
+  /** Bytes of one stream's recordings (O(1)). */
+  streamBytes(streamId: StreamId): number {
+    return this.streams.get(streamId)?.bytes ?? 0;
+  }
+
   usage(): {
     totalBytes: number;
     streams: Map<StreamId, { bytes: number; segments: number; oldestMs: number | null; newestMs: number | null }>;
@@ -202,7 +212,7 @@ export class RecordingCatalog {
         bytes: entry.bytes,
         segments: entry.segments.length,
         oldestMs: entry.segments[0]!.startMs,
-        newestMs: Math.max(...entry.segments.map((s) => s.endMs)),
+        newestMs: latestEnd(entry.segments),
       });
     }
     return { totalBytes: this.totalBytes, streams };
@@ -392,4 +402,11 @@ export class RecordingCatalog {
 
 function compareSegments(a: SegmentInfo, b: SegmentInfo): number {
   return a.startMs - b.startMs || a.sequence - b.sequence;
+}
+
+/** The latest end of any segment (a loop: a month of one-minute segments is too many arguments for a spread). */
+function latestEnd(segments: readonly SegmentInfo[]): number {
+  let latest = -Infinity;
+  for (const s of segments) if (s.endMs > latest) latest = s.endMs;
+  return latest;
 }

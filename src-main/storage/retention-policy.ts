@@ -87,12 +87,10 @@ export class RetentionPolicy {
   /** Cheap test after a write: starts a run only when a byte limit is exceeded. */
   check(): void {
     if (this.closed || this.catalog.isReadOnly) return;
-    const usage = this.catalog.usage();
-    let over = usage.totalBytes > this.limitBytes;
+    let over = this.catalog.bytesUsed > this.limitBytes;
     if (!over) {
       for (const [id, rule] of this.streams) {
-        const s = usage.streams.get(id);
-        if (s && rule.limitBytes !== undefined && s.bytes > rule.limitBytes) over = true;
+        if (rule.limitBytes !== undefined && this.catalog.streamBytes(id) > rule.limitBytes) over = true;
       }
     }
     if (over) void this.enforce();
@@ -152,7 +150,7 @@ export class RetentionPolicy {
         }
       }
       if (rule.limitBytes !== undefined) {
-        while ((this.catalog.usage().streams.get(id)?.bytes ?? 0) > rule.limitBytes) {
+        while (this.catalog.streamBytes(id) > rule.limitBytes) {
           const oldest = this.catalog.allSegments(id).find(deletable);
           if (!oldest) {
             report.overLimit = true;
@@ -164,7 +162,7 @@ export class RetentionPolicy {
     }
     // The global limit, and room on a full disk: the oldest segment of any stream goes first.
     for (;;) {
-      const total = this.catalog.usage().totalBytes;
+      const total = this.catalog.bytesUsed;
       const reclaiming = this.reclaimFor > 0;
       if (total <= this.limitBytes && !reclaiming) break;
       const oldest = this.oldestDeletable(deletable);

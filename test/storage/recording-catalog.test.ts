@@ -119,6 +119,11 @@ test('queries: segments between two times and keyframes around a time', async ()
     recorded.reduce((n, s) => n + s.bytes, 0),
   );
   assert.equal(usage.streams.get(A)!.oldestMs, t0);
+  // The O(1) figures the retention check reads after every fragment agree with the full walk.
+  assert.equal(catalog.bytesUsed, usage.totalBytes);
+  assert.equal(catalog.streamBytes(A), usage.streams.get(A)!.bytes);
+  assert.equal(catalog.streamBytes(B), 0);
+  assert.equal(usage.streams.get(A)!.newestMs, Math.max(...recorded.map((s) => s.endMs)));
   await catalog.close();
 });
 
