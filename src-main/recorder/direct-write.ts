@@ -12,24 +12,24 @@
  * next: readers and the start-up scan skip `free` boxes. The next fragment is written over that padding,
  * starting again at the partial block; `close` cuts the file to its true length.
  *
- * A slab grows (in steps of STAGING_STEP, up to STAGING_MAX) to hold the largest fragment its file has had, so
- * a fragment goes to disk in one write: each write is a round trip through libuv's thread pool and a request to
- * the device, and at 64 cameras splitting fragments over 256 KB slabs made 2.4 writes of each. A fragment
- * larger than STAGING_MAX is written a full slab at a time. A file's slab goes back to the pool when it closes.
+ * A slab holds 1 MiB of file data, so a fragment up to that size (one second of an 8 Mbit/s camera) goes to disk
+ * in one write: each write is a round trip through libuv's thread pool and a request to the device, and at 64
+ * cameras 256 KiB slabs split each fragment into 2.4 writes. A larger fragment is written a slab at a time.
+ * A slab costs memory only where it has been written: a WebAssembly memory's pages are committed when first
+ * touched, so a 4 Mbit/s stream's slab holds about 500 KB. All slabs are one size (slabs of several sizes, kept
+ * for reuse, made the resident total creep up over an hour as streams moved between sizes).
  */
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /** Alignment of offsets, lengths and memory: the page size, which covers every block size in use (512–4096). */
 export const DIRECT_BLOCK = 4096;
-/** A new file's slab holds this much file data; slabs grow by this step. */
-export const STAGING_STEP = 256 * 1024;
-/** The largest slab: 4 MB, a one-second fragment of a 32 Mbit/s stream. */
-export const STAGING_MAX = 16 * STAGING_STEP;
-/** Beyond its capacity, a slab has room for the spill of a padding that could not fit a `free` header in the block. */
-const SLAB_SLACK = 2 * DIRECT_BLOCK;
-/** Slabs of one capacity are cut from WebAssembly memories of about this size (each reserves address space). */
-const MEMORY_BYTES = 4 * 1024 * 1024;
+/** Bytes written per full-slab write: a fragment up to this size goes out in one write. */
+export const STAGING_BYTES = 1024 * 1024;
+/** A slab holds a full write, and the spill of a padding that could not fit a `free` header in the block. */
+const SLAB_BYTES = STAGING_BYTES + 2 * DIRECT_BLOCK;
+/** Slabs per WebAssembly memory (each memory reserves address space, so they are shared). */
+const SLABS_PER_MEMORY = 16;
 const WASM_PAGE = 64 * 1024;
 /** Smallest box: 32-bit size and a type. */
 const BOX_HEADER_BYTES = 8;
@@ -39,28 +39,23 @@ export const O_DIRECT: number | undefined = (constants as { O_DIRECT?: number })
 
 /**
  * Aligned slabs. A WebAssembly memory's buffer starts on a page boundary (V8 maps it with its page allocator),
- * which `Buffer.alloc` does not promise; slabs are cut at multiples of DIRECT_BLOCK from there, kept for reuse,
- * one free list per capacity (a multiple of STAGING_STEP).
+ * which `Buffer.alloc` does not promise; slabs are cut at multiples of DIRECT_BLOCK from there, kept for reuse.
  */
 class SlabPool {
-  private readonly free = new Map<number, Uint8Array[]>();
+  private readonly free: Uint8Array[] = [];
 
-  /** A slab with room for `capacity` bytes of file data (plus the slack). */
-  take(capacity: number): Uint8Array {
-    let list = this.free.get(capacity);
-    if (list === undefined) this.free.set(capacity, (list = []));
-    const slab = list.pop();
+  take(): Uint8Array {
+    const slab = this.free.pop();
     if (slab !== undefined) return slab;
-    const slabBytes = capacity + SLAB_SLACK;
-    const count = Math.max(1, Math.floor(MEMORY_BYTES / slabBytes));
-    const pages = Math.ceil((slabBytes * count) / WASM_PAGE);
+    const pages = Math.ceil((SLAB_BYTES * SLABS_PER_MEMORY) / WASM_PAGE);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    for (let i = 1; i < count; i++) list.push(new Uint8Array(memory.buffer, i * slabBytes, slabBytes));
-    return new Uint8Array(memory.buffer, 0, slabBytes);
+    for (let i = 1; i < SLABS_PER_MEMORY; i++)
+      this.free.push(new Uint8Array(memory.buffer, i * SLAB_BYTES, SLAB_BYTES));
+    return new Uint8Array(memory.buffer, 0, SLAB_BYTES);
   }
 
   give(slab: Uint8Array): void {
-    this.free.get(slab.byteLength - SLAB_SLACK)!.push(slab);
+    this.free.push(slab);
   }
 }
 
@@ -81,9 +76,7 @@ export function isDirectIoRefusal(err: unknown): boolean {
 export class DirectAppender {
   /** Writes issued (pwrite calls), for tests and measurements. */
   writes = 0;
-  private slab: Uint8Array | null = pool.take(STAGING_STEP);
-  /** File data the slab holds at most: its length without the slack. */
-  private capacity = STAGING_STEP;
+  private slab: Uint8Array | null = pool.take();
   /** File offset of slab[0]; always a multiple of DIRECT_BLOCK. */
   private base = 0;
   /** Bytes of the slab that hold file data from `base`. */
@@ -92,33 +85,24 @@ export class DirectAppender {
 
   constructor(private readonly fh: FileHandle) {}
 
-  /** File data the current slab holds at most. */
-  get slabCapacity(): number {
-    return this.capacity;
-  }
-
   /**
    * Appends the pieces and writes them out, ending with the padded partial block. After a failure the appender
    * refuses further appends: the caller cuts the file back to its last complete fragment.
    */
   async append(parts: readonly Uint8Array[]): Promise<void> {
-    if (this.slab === null || this.broken) throw new Error('direct appender is closed');
-    let total = 0;
-    for (const part of parts) total += part.byteLength;
-    if (this.fill + total > this.capacity && this.capacity < STAGING_MAX) this.grow(this.fill + total);
     const slab = this.slab;
-    const capacity = this.capacity;
+    if (slab === null || this.broken) throw new Error('direct appender is closed');
     try {
       for (const part of parts) {
         let done = 0;
         while (done < part.byteLength) {
-          const n = Math.min(part.byteLength - done, capacity - this.fill);
+          const n = Math.min(part.byteLength - done, STAGING_BYTES - this.fill);
           slab.set(n === part.byteLength ? part : part.subarray(done, done + n), this.fill);
           this.fill += n;
           done += n;
-          if (this.fill === capacity) {
-            await this.writeSlab(capacity);
-            this.base += capacity;
+          if (this.fill === STAGING_BYTES) {
+            await this.writeSlab(STAGING_BYTES);
+            this.base += STAGING_BYTES;
             this.fill = 0;
           }
         }
@@ -134,16 +118,6 @@ export class DirectAppender {
   release(): void {
     if (this.slab !== null) pool.give(this.slab);
     this.slab = null;
-  }
-
-  /** Moves the partial block to a slab that holds `bytes` (rounded up to a step, at most STAGING_MAX). */
-  private grow(bytes: number): void {
-    const capacity = Math.min(STAGING_MAX, Math.ceil(bytes / STAGING_STEP) * STAGING_STEP);
-    const next = pool.take(capacity);
-    next.set(this.slab!.subarray(0, this.fill));
-    pool.give(this.slab!);
-    this.slab = next;
-    this.capacity = capacity;
   }
 
   /** Writes the partial last block(s), padded with a `free` box, and keeps the partial block for the next append. */
