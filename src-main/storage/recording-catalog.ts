@@ -187,7 +187,6 @@ export class RecordingCatalog {
     return new RecordingReader(this, streamId, fromMs, options);
   }
 
-  /** Bytes of recordings, in total and per stream. */
   /** Bytes of every recording together (kept as fragments land: O(1), for the check after each fragment). */
   get bytesUsed(): number {
     return this.totalBytes;
@@ -198,6 +197,7 @@ export class RecordingCatalog {
     return this.streams.get(streamId)?.bytes ?? 0;
   }
 
+  /** Bytes of recordings, in total and per stream, with each stream's file count and time span. */
   usage(): {
     totalBytes: number;
     streams: Map<StreamId, { bytes: number; segments: number; oldestMs: number | null; newestMs: number | null }>;

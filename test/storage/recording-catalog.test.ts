@@ -127,6 +127,47 @@ test('queries: segments between two times and keyframes around a time', async ()
   await catalog.close();
 });
 
+test('usage() and the byte totals hold for a stream with 150,000 files (months of short segments)', async () => {
+  const dir = await tempRoot();
+  const catalog = new RecordingCatalog({ rootPath: dir, rescanIntervalMs: 0 });
+  try {
+    await catalog.load();
+    const n = 150_000; // past the ~125,000 arguments a spread like Math.max(...list) can take
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < n; i++) {
+      const id = `seg${i}.mp4`;
+      const segment = catalog.beginSegment({
+        streamId: B,
+        id,
+        path: join(dir, id),
+        sequence: i + 1,
+        startMs: t0 + i * 1000,
+        format: clip.format,
+        initBytes: 100,
+      });
+      catalog.appendFragment(segment, {
+        offset: 100,
+        size: 900,
+        startTime90k: 0,
+        duration90k: 90_000,
+        samples: 25,
+        keyframeSample: 0,
+        keyframeTime90k: 0,
+      });
+      catalog.endSegment(segment);
+    }
+    const usage = catalog.usage();
+    assert.equal(usage.streams.get(B)!.segments, n);
+    assert.equal(usage.streams.get(B)!.newestMs, t0 + n * 1000);
+    assert.equal(usage.totalBytes, n * 1000);
+    assert.equal(catalog.bytesUsed, n * 1000);
+    assert.equal(catalog.streamBytes(B), n * 1000);
+  } finally {
+    await catalog.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a damaged tail (a fragment cut short, or garbage) is cut back to the last complete fragment', async () => {
   const dir = await copyOf();
   const folder = join(dir, 'cam-door', '1-high');
