@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the programs the tests run against are here: GStreamer's RTSP server (the camera),
-// ffmpeg/ffprobe (the cross-check), Chromium (the renderer), openssl and VLC.
+// ffmpeg/ffprobe (the cross-check), Chromium (the renderer), openssl, VLC, and mkfs for xfs and btrfs.
 // As root on Debian it installs what is missing; otherwise it names the packages and fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +22,8 @@ const DEBIAN_PACKAGES = [
   'vlc-plugin-base',
   'iproute2',
   'procps',
+  'xfsprogs', // mkfs.xfs and mkfs.btrfs: direct-I/O recordings are tested on loop-mounted xfs and btrfs too
+  'btrfs-progs',
 ];
 
 const PY = '/usr/bin/python3';
@@ -47,6 +49,8 @@ for name in ('videotestsrc', 'timeoverlay', 'x264enc', 'rtph264pay', 'h264parse'
   if (!ok('openssl', ['version'])) lacks.push('openssl');
   if (!existsSync('/usr/bin/cvlc') && !existsSync('/usr/bin/vlc')) lacks.push('vlc');
   if (!ok('ip', ['-V'])) lacks.push('iproute2');
+  if (!existsSync('/usr/sbin/mkfs.xfs') && !existsSync('/sbin/mkfs.xfs')) lacks.push('mkfs.xfs');
+  if (!existsSync('/usr/sbin/mkfs.btrfs') && !existsSync('/sbin/mkfs.btrfs')) lacks.push('mkfs.btrfs');
   return lacks;
 }
 
