@@ -185,6 +185,14 @@ export class RtpReceiver {
     };
   }
 
+  /**
+   * The session ended: units still being assembled are dropped and the slabs go back to the pool. Packets pushed
+   * afterwards are counted but make no unit.
+   */
+  close(): void {
+    this.depacketizer.close();
+  }
+
   /** The latest format reported through onFormat, or null. */
   get format(): VideoFormat | null {
     return this.depacketizer.currentFormat;

@@ -346,6 +346,7 @@ export class StreamSupervisor {
         this.quirkCounts.set(name, (this.quirkCounts.get(name) ?? 0) + n);
       }
     }
+    this.receiver?.close();
     this.receiver = null;
     this.session = null;
     this.rates.reset();

@@ -9,16 +9,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import type { AccessUnit } from '../../src-shared/access-unit.js';
+import type { AccessUnit, VideoFormat } from '../../src-shared/access-unit.js';
 import { readAccessUnitMessage } from '../../src-shared/live-wire.js';
 import { splitAnnexB } from '../../src-main/codec/h264/annexb.js';
 import { SlabPool } from '../../src-main/codec/h264/slab-pool.js';
+import { Fmp4Muxer } from '../../src-main/recorder/mp4/fmp4-muxer.js';
 import { StreamRecorder } from '../../src-main/recorder/stream-recorder.js';
+import { HlsSegmenter } from '../../src-main/server/hls/hls-segmenter.js';
+import { Mp4ViewerSink } from '../../src-main/server/routes/live-mp4.js';
 import { startRtspServer } from '../../src-main/rtsp/server/index.js';
 import { RecordingCatalog } from '../../src-main/storage/recording-catalog.js';
-import { Hub, type HubUnit } from '../../src-main/streams/hub.js';
+import { Hub, type HubUnit, type ViewerHandle } from '../../src-main/streams/hub.js';
 import { StreamSupervisor } from '../../src-main/streams/stream-supervisor.js';
 import { tempRoot } from '../storage/record-fixture.js';
 import { makeClip, type Clip } from '../support/clips.js';
@@ -132,6 +137,7 @@ test('with reused slabs, the recorder and the GOP cache keep every NAL unit inta
   assert.equal(pool.stats.misuse, 0, 'no slab released more often than held');
   assert.equal(pool.stats.pinned, 0, 'every holder was lease-aware: nothing pinned');
   assert.ok(pool.stats.reused > 20, `slabs were reused (${JSON.stringify(pool.stats)})`);
+  assert.equal(pool.snapshot().inUse, 0, 'every slab came back once the stream was closed');
 
   const viewed = frames.flatMap((f) => splitAnnexB(readAccessUnitMessage(f)!.annexB));
   assert.ok(assertAllKnown(known, viewed, 'late viewer') > 100);
@@ -170,4 +176,81 @@ test('a listener that does not say it is lease-aware pins what it gets: units it
   assert.ok(assertAllKnown(known, nalus, 'kept') >= 150);
   assert.equal(pool.stats.misuse, 0);
   assert.ok(pool.stats.pinned > 0, `slabs were pinned (${JSON.stringify(pool.stats)})`);
+});
+
+test('with reused slabs, HLS segments and a live MP4 viewer get every NAL unit intact, and pin nothing', async () => {
+  const { clip, known } = await clipAndNals();
+  const camera = await startRtspServer({ mounts: [{ path: '/clip', source: clip.path }] });
+  const pool = new SlabPool({ poison: true }, 4096);
+  const hub = new Hub();
+  const supervisor = supervisorOf(camera.url('/clip'), pool);
+  hub.addStream(STREAM, supervisor);
+  let published = 0;
+  let format: VideoFormat | null = null;
+  hub.subscribe(STREAM, {
+    leaseAware: true,
+    onFormat: (f) => (format = f),
+    onUnit: () => published++,
+  });
+  const dir = await tempRoot();
+  let segmenter: HlsSegmenter | null = null;
+  let mp4: Mp4ViewerSink | null = null;
+  let mp4Viewer: ViewerHandle | null = null;
+  const mp4Bytes: Buffer[] = [];
+  try {
+    supervisor.start();
+    const deadline = Date.now() + 30_000;
+    while (published < 250 && Date.now() < deadline) {
+      if (format !== null && segmenter === null) {
+        // Both join mid-GOP, from the GOP cache, as viewers do.
+        segmenter = new HlsSegmenter({ hub, log: () => undefined }, STREAM, format, () => undefined);
+        segmenter.start();
+        const out = new PassThrough();
+        out.on('data', (b: Buffer) => mp4Bytes.push(b));
+        const muxer = new Fmp4Muxer({ fragmentEvery: 'frame' });
+        out.write(muxer.init(format));
+        mp4 = new Mp4ViewerSink(out, muxer, format);
+        mp4Viewer = hub.addViewer(STREAM, mp4, { maxPendingBytes: 1 << 30, overqueueMs: 0 });
+      }
+      await sleep(20);
+    }
+    assert.ok(published >= 250, `250 units published (got ${published})`);
+  } finally {
+    mp4Viewer?.close();
+    mp4?.close('test over');
+    await supervisor.close();
+    hub.removeStream(STREAM); // ends the segmenter
+    await camera.close();
+  }
+
+  assert.equal(pool.stats.misuse, 0, 'no slab released more often than held');
+  assert.equal(pool.stats.pinned, 0, 'the segmenter and the MP4 viewer are lease-aware: nothing pinned');
+  assert.ok(pool.stats.reused > 20, `slabs were reused (${JSON.stringify(pool.stats)})`);
+  assert.equal(pool.snapshot().inUse, 0, 'every slab came back once the stream was removed');
+
+  const nalsOf = async (file: string): Promise<Uint8Array[]> => {
+    const { stdout } = await run(
+      'ffmpeg',
+      ['-v', 'error', '-i', file, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'],
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    );
+    return splitAnnexB(new Uint8Array(stdout));
+  };
+  const live = join(dir, 'live.mp4');
+  await writeFile(live, Buffer.concat(mp4Bytes));
+  assert.ok(assertAllKnown(known, await nalsOf(live), 'live MP4') >= 200);
+
+  const window = segmenter!.window;
+  const names = window
+    .playlist()
+    .split('\n')
+    .filter((l) => l.endsWith('.m4s'));
+  assert.ok(names.length >= 3, `several HLS segments (${names.length})`);
+  let segmented = 0;
+  for (const name of names) {
+    const file = join(dir, `${name}.mp4`);
+    await writeFile(file, Buffer.concat([window.init(1)!, window.segment(Number(name.slice(0, -4)))!.data]));
+    segmented += assertAllKnown(known, await nalsOf(file), `HLS ${name}`);
+  }
+  assert.ok(segmented >= 100, `NAL units in the HLS segments (${segmented})`);
 });

@@ -101,6 +101,7 @@ export class H264Depacketizer {
   private reportedPps: Uint8Array | null = null;
   private reportedFps: number | null = null;
   private format: VideoFormat | null = null;
+  private closed = false;
   private fpsDeltas: number[] = [];
   private lastPtsForFps: number | null = null;
   private measuredFps: number | null = null;
@@ -119,6 +120,12 @@ export class H264Depacketizer {
         this.sink.onMalformed(err, -1);
       }
     }
+  }
+
+  /** The stream ended: no unit is emitted any more, and the assembler's slabs go back to the pool (fu-a.ts). */
+  close(): void {
+    this.closed = true;
+    this.fu.close();
   }
 
   /** The latest format reported through onFormat, or null before the first. */
@@ -397,7 +404,7 @@ export class H264Depacketizer {
     const gapBefore = this.gapBefore;
     this.damage = null;
     this.gapBefore = false;
-    if (nalus.length === 0 && damage === null && !gapBefore) return;
+    if (this.closed || (nalus.length === 0 && damage === null && !gapBefore)) return;
 
     if (damage !== null || (gapBefore && !(this.unitHasIdr && this.unitFirstVclIsStart))) {
       this.drop();

@@ -25,7 +25,8 @@ export class FuAAssembler {
   /** The reconstructed NAL header (§5.8: F and NRI of the FU indicator, type of the FU header). */
   private header = 0;
   private readonly slabBytes: number;
-  private readonly pool: SlabPool | null;
+  /** Null: no pool, or closed (plain memory from then on). */
+  private pool: SlabPool | null;
   /** The pooled slab being filled (null: no pool, or a unit too large for a pooled slab). */
   private pooled: Slab | null = null;
   /** Pooled slabs that views were handed out from since the last lease, one ref each. */
@@ -129,6 +130,24 @@ export class FuAAssembler {
   abort(): void {
     this.length = 0;
     this.open = false;
+  }
+
+  /**
+   * The stream ended: gives back the slab being filled and the refs of views handed out but not yet leased (a
+   * unit cut short), so the pool counts them free again. A packet still in flight afterwards is assembled in
+   * plain memory, and the depacketizer emits no unit after its close (views handed out before are void).
+   */
+  close(): void {
+    if (this.pool === null) return;
+    this.pool = null;
+    for (let i = 0; i < this.touched.length; i++) this.touched[i]!.release();
+    this.touched = [];
+    this.pooled?.release();
+    this.pooled = null;
+    this.slab = new Uint8Array(0);
+    this.slabEnd = 0;
+    this.fill = 0;
+    this.abort();
   }
 
   private reserve(more: number): void {

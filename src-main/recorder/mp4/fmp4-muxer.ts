@@ -5,6 +5,10 @@
  * time starts at 0 at the first keyframe; units before it are dropped. A gap in the times (or a unit
  * marked `discontinuity`) ends the fragment and the next one's tfdt carries the gap; a unit lost after a
  * discontinuity is skipped up to the next keyframe, so the output always decodes.
+ *
+ * Units from the runtime's ingest live in reused memory (AccessUnit.lease): the held unit's lease is retained
+ * while it waits and released once its bytes are copied into the fragment, or it is dropped (`init`, `close`).
+ * So a muxer's owner is lease-aware (hub.ts ViewerSink) as long as it calls `close` when it stops.
  */
 import type { AccessUnit, VideoFormat } from '../../../src-shared/access-unit.js';
 import { NalType, nalType } from '../../codec/h264/annexb.js';
@@ -41,7 +45,7 @@ export class Fmp4Muxer {
   /** The init segment (ftyp+moov) for `format`. Call once before the first push; the timeline starts over. */
   init(format: VideoFormat, creationMs?: number): Uint8Array {
     this.format = format;
-    this.held = null;
+    this.drop();
     this.builder.reset();
     this.started = false;
     this.waitKeyframe = true;
@@ -74,6 +78,11 @@ export class Fmp4Muxer {
     return this.last;
   }
 
+  /** Drops the held unit, unwritten (its lease goes back). The muxer can start again with `init`. */
+  close(): void {
+    this.drop();
+  }
+
   /** Writes out the held unit (with the usual frame duration) and any open fragment. */
   flush(): Uint8Array[] {
     const out: Uint8Array[] = [];
@@ -91,6 +100,7 @@ export class Fmp4Muxer {
       else if (next !== null) this.nominal90k = duration;
       if (this.builder.sampleCount === 0) this.fragmentStart90k = h.dts90k - this.origin90k;
       this.builder.addSample(h.nalus, duration, h.keyframe, h.pts90k - h.dts90k, this.heldDropsParameterSets);
+      h.lease?.release(); // its bytes are the builder's copy now
       const cut =
         this.perFrame || next === null || gap || next.keyframe || this.builder.duration90k >= this.fragmentMax90k;
       if (cut && this.builder.sampleCount > 0) {
@@ -107,8 +117,14 @@ export class Fmp4Muxer {
       this.origin90k = next.dts90k;
       this.started = true;
     }
+    next?.lease?.retain();
     this.held = next;
     this.heldDropsParameterSets = next === null || !next.keyframe || parameterSetsMatch(next, this.format!);
+  }
+
+  private drop(): void {
+    this.held?.lease?.release();
+    this.held = null;
   }
 }
 

@@ -26,6 +26,8 @@ export interface HlsSegmenterContext {
 }
 
 export class HlsSegmenter implements ViewerSink {
+  /** The muxer copies each unit into its fragment, holding one unit (and its lease) until the next comes. */
+  readonly leaseAware = true;
   readonly window = new HlsWindow({ segments: WINDOW_SEGMENTS, targetDurationS: TARGET_DURATION_S });
   private muxer = gopMuxer();
   private format: VideoFormat;
@@ -99,6 +101,7 @@ export class HlsSegmenter implements ViewerSink {
     this.closed = true;
     if (this.idle !== null) clearTimeout(this.idle);
     this.viewer?.close();
+    this.muxer.close();
     for (const w of this.waiters.splice(0)) w();
     this.ctx.log(`http: HLS of ${this.id} stopped (${reason})`);
     this.onClose();

@@ -17,7 +17,9 @@ import { streamOf } from './stream-params.js';
 
 const FORMAT_WAIT_MS = 10_000;
 
-class Mp4ViewerSink implements ViewerSink {
+export class Mp4ViewerSink implements ViewerSink {
+  /** The muxer holds one unit until the next (retaining its lease) and copies it into the fragment it writes. */
+  readonly leaseAware = true;
   private ended = false;
 
   constructor(
@@ -52,6 +54,7 @@ class Mp4ViewerSink implements ViewerSink {
   close(_reason: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.muxer.close();
     this.out.end();
   }
 }
@@ -67,6 +70,7 @@ export function formatOf(ctx: ServerContext, id: string): Promise<VideoFormat> {
       reject(new ThinStreamError('RTP_NO_DATA', `Stream ${id} has sent no picture yet; try again shortly.`));
     }, FORMAT_WAIT_MS);
     unsubscribe = ctx.hub.subscribe(id, {
+      leaseAware: true, // it keeps nothing of a unit
       onFormat: (format) => {
         clearTimeout(timer);
         queueMicrotask(() => unsubscribe());

@@ -145,3 +145,29 @@ test('the snapshot for telemetry counts the slabs held, free, pinned and dropped
     { made: 2, reused: 0, free: 0, inUse: 1, dropped: 1 },
   );
 });
+
+test('closing the assembler gives back the slab it fills and the views of a unit cut short; it then uses plain memory', () => {
+  const pool = new SlabPool({ poison: true }, SLAB);
+  const fu = new FuAAssembler(undefined, pool);
+  const kept = unit(fu, 40, 1); // a unit someone still holds
+  fu.copy(bytes(10, 2), 0, 10); // a NAL unit of the next unit, not leased yet
+  fu.start(0x65);
+  fu.append(bytes(30, 3), 0, 30); // a fragment of the next one: the unit is cut short here
+  assert.equal(pool.snapshot().inUse, 2, "the held unit's slab, and the one being filled");
+  fu.close();
+  fu.close(); // twice is harmless
+  assert.equal(pool.snapshot().inUse, 1, "only the held unit's slab is in use");
+  assert.ok(
+    kept.nal.every((x) => x === 1),
+    'the held unit is intact',
+  );
+  kept.lease.release();
+  assert.equal(pool.snapshot().inUse, 0);
+  assert.equal(pool.freeCount, 2);
+  // A packet in flight after the close: assembled in memory of its own, no pool slab taken, nothing to lease.
+  const late = fu.copy(bytes(20, 4), 0, 20);
+  assert.ok(late.every((x) => x === 4));
+  assert.equal(fu.takeLease(), null);
+  assert.equal(pool.freeCount, 2);
+  assert.equal(pool.stats.misuse, 0);
+});

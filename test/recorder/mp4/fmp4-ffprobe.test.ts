@@ -131,3 +131,73 @@ test('the muxer skips to the next keyframe after lost data and keeps time runnin
   const times = probe.frames.map((f) => f.ptsTime);
   for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `time runs forward at frame ${i}`);
 });
+
+/**
+ * Units with a lease, as the runtime's ingest makes them (slab-pool.ts): when the muxer releases a unit, its NAL
+ * units are overwritten, as a reused slab would be. The fragments must not change, and every hold must end.
+ */
+function leasedUnits(units: readonly AccessUnit[]): { units: AccessUnit[]; held: () => number; misuse: () => number } {
+  let held = 0;
+  let misuse = 0;
+  const leased = units.map((u): AccessUnit => {
+    const nalus = u.nalus.map((n) => n.slice());
+    let holds = 0;
+    const lease = {
+      retain: () => {
+        holds++;
+        held++;
+      },
+      release: () => {
+        if (holds === 0) misuse++;
+        holds--;
+        held--;
+        if (holds === 0) for (const n of nalus) n.fill(0xee);
+      },
+      pin: () => undefined,
+    };
+    return { ...u, nalus, lease };
+  });
+  return { units: leased, held: () => held, misuse: () => misuse };
+}
+
+test('the muxer retains the unit it holds and releases it once copied: fragments are unchanged when released bytes are overwritten', () => {
+  for (const fragmentEvery of ['frame', 'gop'] as const) {
+    const plain = new Fmp4Muxer({ fragmentEvery });
+    const expected: Uint8Array[] = [plain.init(clip.format, 0)];
+    for (const u of clip.units.slice(10)) expected.push(...plain.push(u));
+    expected.push(...plain.flush());
+
+    const leased = leasedUnits(clip.units.slice(10));
+    const muxer = new Fmp4Muxer({ fragmentEvery });
+    const got: Uint8Array[] = [muxer.init(clip.format, 0)];
+    let started = false;
+    for (const u of leased.units) {
+      got.push(...muxer.push(u));
+      started ||= u.keyframe;
+      // Units before the first keyframe are not kept; after it, exactly the one waiting for its duration.
+      assert.equal(leased.held(), started ? 1 : 0, fragmentEvery);
+    }
+    assert.ok(started);
+    got.push(...muxer.flush());
+    assert.equal(leased.held(), 0, `${fragmentEvery}: every hold ended`);
+    assert.equal(leased.misuse(), 0);
+    assert.deepEqual(Buffer.concat(got), Buffer.concat(expected), `${fragmentEvery}: the same bytes`);
+  }
+});
+
+test('a muxer closed, or started again, lets go of the unit it held', () => {
+  const leased = leasedUnits(clip.units.slice(0, 3));
+  const muxer = new Fmp4Muxer({ fragmentEvery: 'frame' });
+  muxer.init(clip.format);
+  muxer.push(leased.units[0]!);
+  assert.equal(leased.held(), 1);
+  muxer.init(clip.format); // a new format: the timeline starts over
+  assert.equal(leased.held(), 0);
+  muxer.push(leased.units[0]!);
+  muxer.push(leased.units[1]!);
+  assert.equal(leased.held(), 1);
+  muxer.close();
+  muxer.close();
+  assert.equal(leased.held(), 0);
+  assert.equal(leased.misuse(), 0);
+});
