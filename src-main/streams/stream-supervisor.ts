@@ -253,6 +253,13 @@ export class StreamSupervisor {
       onQuirk: (name, detail) => this.onQuirk(name, detail),
       slabPool: this.options.slabPool ?? null,
     });
+    if (generation !== this.generation) {
+      // An attempt that outlived the stream's close or a newer attempt: its packets make no unit.
+      receiver.close();
+      return receiver;
+    }
+    // A receiver of an earlier try in this attempt (`auto` tries UDP, then TCP) gives its slab back.
+    this.receiver?.close();
     this.receiver = receiver;
     return receiver;
   }

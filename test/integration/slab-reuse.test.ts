@@ -26,6 +26,7 @@ import { RecordingCatalog } from '../../src-main/storage/recording-catalog.js';
 import { Hub, type HubUnit, type ViewerHandle } from '../../src-main/streams/hub.js';
 import { StreamSupervisor } from '../../src-main/streams/stream-supervisor.js';
 import { tempRoot } from '../storage/record-fixture.js';
+import { startFaultRelay } from '../support/rtsp-fault-relay.js';
 import { makeClip, type Clip } from '../support/clips.js';
 
 const run = promisify(execFile);
@@ -43,11 +44,11 @@ async function clipAndNals(): Promise<{ clip: Clip; known: Set<string> }> {
   return { clip, known };
 }
 
-function supervisorOf(url: string, pool: SlabPool): StreamSupervisor {
+function supervisorOf(url: string, pool: SlabPool, transport: 'tcp' | 'auto' = 'tcp'): StreamSupervisor {
   return new StreamSupervisor({
     streamId: STREAM,
     url,
-    transport: 'tcp',
+    transport,
     assumeConnDroppedAfterMs: 5000,
     connectTimeoutMs: 5000,
     reorderQueueSize: 16,
@@ -253,4 +254,30 @@ test('with reused slabs, HLS segments and a live MP4 viewer get every NAL unit i
     segmented += assertAllKnown(known, await nalsOf(file), `HLS ${name}`);
   }
   assert.ok(segmented >= 100, `NAL units in the HLS segments (${segmented})`);
+});
+
+test('a session given up for another (auto: UDP silent, then TCP) gives back its slab; so does the one closed', async () => {
+  const { clip } = await clipAndNals();
+  const camera = await startRtspServer({ mounts: [{ path: '/clip', source: clip.path }] });
+  const relay = await startFaultRelay({ host: camera.host, port: camera.port }, { blockUdp: true });
+  const pool = new SlabPool({ poison: true }, 4096);
+  const supervisor = supervisorOf(relay.url('/clip'), pool, 'auto');
+  let units = 0;
+  supervisor.addListener({ leaseAware: true, onAccessUnit: () => units++ });
+  try {
+    supervisor.start();
+    const deadline = Date.now() + 20_000;
+    while (units < 50 && Date.now() < deadline) await sleep(50);
+    assert.ok(units >= 50, `50 units over TCP after UDP stayed silent (got ${units})`);
+    assert.equal(supervisor.status().transport, 'tcp');
+    assert.ok(supervisor.status().quirks.includes('udp-no-data'), supervisor.status().quirks.join(','));
+  } finally {
+    await supervisor.close();
+    await relay.close();
+    await camera.close();
+  }
+  // The silent UDP session's receiver took a slab when it was made, the TCP one too: both came back.
+  assert.equal(pool.snapshot().inUse, 0, JSON.stringify(pool.snapshot()));
+  assert.ok(pool.stats.made + pool.stats.reused >= 2);
+  assert.equal(pool.stats.misuse, 0);
 });
