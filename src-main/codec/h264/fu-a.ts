@@ -12,6 +12,11 @@ import { SlabLease, type Slab, type SlabPool } from './slab-pool.js';
 const DEFAULT_SLAB_BYTES = 128 * 1024;
 /** A NAL unit larger than this is refused (the biggest level 6.2 frame is well under it). */
 export const MAX_NAL_BYTES = 16 * 1024 * 1024;
+/**
+ * A closed assembler's slab. A Buffer like every other slab here: one kind of byte array in the field keeps V8's
+ * property reads on it specialised (see plain-bytes.ts for what mixing kinds cost).
+ */
+const NO_SLAB: Uint8Array = Buffer.alloc(0);
 
 export class FuAAssembler {
   private slab: Uint8Array;
@@ -144,7 +149,7 @@ export class FuAAssembler {
     this.touched = [];
     this.pooled?.release();
     this.pooled = null;
-    this.slab = new Uint8Array(0);
+    this.slab = NO_SLAB;
     this.slabEnd = 0;
     this.fill = 0;
     this.abort();
