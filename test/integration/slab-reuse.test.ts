@@ -2,8 +2,10 @@
  * The runtime's NAL units live in reused slabs (slab-pool.ts): a slab goes back to the pool once every unit in it
  * is released. These tests run a real RTSP camera (our server, an x264 clip) through the ingest, the hub and the
  * recorder with a pool of small slabs that are filled with 0xEE when returned, so that a slab reused while a view
- * into it is still read shows up as bytes the camera never sent. Every NAL unit recorded, and every one a late
- * viewer gets from the GOP cache, is looked up byte for byte among the clip's NAL units.
+ * into it is still read shows up as bytes the camera never sent. Every NAL unit recorded, every one a late
+ * viewer gets from the GOP cache, and every one in HLS segments and a live-MP4 stream, is looked up byte for byte
+ * among the clip's NAL units; once the stream is closed (also after `auto` gave up a silent UDP try) no slab is
+ * left in use.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,6 +59,16 @@ function supervisorOf(url: string, pool: SlabPool, transport: 'tcp' | 'auto' = '
     log: () => undefined,
     slabPool: pool,
   });
+}
+
+/** The NAL units of an MP4 file's video, as ffmpeg reads them out. */
+async function nalsOf(file: string): Promise<Uint8Array[]> {
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return splitAnnexB(new Uint8Array(stdout));
 }
 
 /** Every NAL unit of `nalus` is one of the clip's; returns how many there were. */
@@ -147,12 +159,7 @@ test('with reused slabs, the recorder and the GOP cache keep every NAL unit inta
   assert.ok(segments.length >= 3, `several files (${segments.length})`);
   let recorded = 0;
   for (const s of segments) {
-    const { stdout } = await run(
-      'ffmpeg',
-      ['-v', 'error', '-i', s.path, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'],
-      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-    );
-    recorded += assertAllKnown(known, splitAnnexB(new Uint8Array(stdout)), s.id);
+    recorded += assertAllKnown(known, await nalsOf(s.path), s.id);
   }
   assert.ok(recorded >= 200, `NAL units recorded (${recorded})`);
 });
@@ -229,14 +236,6 @@ test('with reused slabs, HLS segments and a live MP4 viewer get every NAL unit i
   assert.ok(pool.stats.reused > 20, `slabs were reused (${JSON.stringify(pool.stats)})`);
   assert.equal(pool.snapshot().inUse, 0, 'every slab came back once the stream was removed');
 
-  const nalsOf = async (file: string): Promise<Uint8Array[]> => {
-    const { stdout } = await run(
-      'ffmpeg',
-      ['-v', 'error', '-i', file, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'],
-      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-    );
-    return splitAnnexB(new Uint8Array(stdout));
-  };
   const live = join(dir, 'live.mp4');
   await writeFile(live, Buffer.concat(mp4Bytes));
   assert.ok(assertAllKnown(known, await nalsOf(live), 'live MP4') >= 200);
